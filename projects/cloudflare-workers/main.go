@@ -1,0 +1,13 @@
+// Command cloudflare-workers is the Pulumi program of the cloudflare-workers project. It is a thin
+// entry point for `pulumi up` in this folder; the orchestrator runs the same
+// program in-process (see docs/architecture.md).
+package main
+
+import (
+	"github.com/clustera/infra/projects/cloudflare-workers/program"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func main() {
+	pulumi.Run(program.Program)
+}
