@@ -32,11 +32,13 @@ func run(t *testing.T, cfg map[string]string, secret []string, fn func(r *Reader
 
 func TestReadsTypedValues(t *testing.T) {
 	var (
-		s    string
-		n    int
-		f    float64
-		b    bool
-		obj  []struct{ Name string `json:"name"` }
+		s   string
+		n   int
+		f   float64
+		b   bool
+		obj []struct {
+			Name string `json:"name"`
+		}
 		set  bool
 		miss string
 	)
@@ -62,7 +64,9 @@ func TestAllProblemsAtOnce(t *testing.T) {
 	err := run(t, map[string]string{"dns:n": "seven", "dns:nodes": `[{"nmae":"a"}]`}, nil, func(r *Reader) {
 		r.RequireString("zone", "set the zone")
 		r.Int("n", 1)
-		var obj []struct{ Name string `json:"name"` }
+		var obj []struct {
+			Name string `json:"name"`
+		}
 		r.Object("nodes", &obj)
 	})
 	var e *problems.Error
