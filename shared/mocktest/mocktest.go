@@ -239,11 +239,17 @@ func RunContract[T contracts.Contract](project, stack string, deploy func(*pulum
 			if fv.FieldByName("OutputState").IsNil() {
 				return fmt.Errorf("contract field %s is not set", f.Go)
 			}
-			fv.Interface().(pulumi.Output).ApplyT(func(x any) any {
+			// An output built from plain values (pulumi.String(...)) is
+			// not tracked by the context, so an apply on it alone may run
+			// after the program returns. Joining it with a context-tracked
+			// output makes the run wait for the apply.
+			anchor, resolve, _ := ctx.NewOutput()
+			resolve(nil)
+			pulumi.All(anchor, fv.Interface().(pulumi.Output)).ApplyT(func(xs []any) any {
 				mu.Lock()
-				exports[key] = plain(x)
+				exports[key] = plain(xs[1])
 				mu.Unlock()
-				return x
+				return xs[1]
 			})
 		}
 		return contracts.Export(ctx, c)

@@ -31,10 +31,17 @@ func (e *Error) Error() string {
 var ErrEmpty = errors.New("file is empty")
 
 // Decode strictly decodes data into v; file names the source in errors.
-func Decode(file string, data []byte, v any) error {
+func Decode(file string, data []byte, v any) (err error) {
 	if strings.TrimSpace(stripComments(string(data))) == "" {
 		return fmt.Errorf("%s: %w: it must hold a YAML document", file, ErrEmpty)
 	}
+	// goccy/go-yaml v1.19.2 panics on some malformed documents (found by
+	// fuzzing shared/topics); report them as errors instead.
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Error{File: file, Msg: fmt.Sprintf("malformed YAML: %v", r)}
+		}
+	}()
 	if err := yaml.UnmarshalWithOptions(data, v, yaml.Strict()); err != nil {
 		return Wrap(file, err)
 	}

@@ -58,3 +58,15 @@ func TestTypeErrorHasPosition(t *testing.T) {
 		t.Fatalf("err = %#v", err)
 	}
 }
+
+// TestMalformedDocumentIsAnError covers an input on which the YAML library
+// panics (found by fuzzing the topic loader).
+func TestMalformedDocumentIsAnError(t *testing.T) {
+	var d struct {
+		Topics []string `yaml:"topics"`
+	}
+	err := Decode("x.yaml", []byte("topics:\n !0000000 000000000000"), &d)
+	if err == nil || !strings.HasPrefix(err.Error(), "x.yaml") {
+		t.Fatalf("err = %v", err)
+	}
+}

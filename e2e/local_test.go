@@ -1,0 +1,433 @@
+package e2e
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"reflect"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/clustera/infra/internal/report"
+	"github.com/clustera/infra/internal/sandbox"
+	"github.com/clustera/infra/shared/contracts"
+)
+
+const (
+	typeD1         = "cloudflare:index/d1Database:D1Database"
+	typeR2         = "cloudflare:index/r2Bucket:R2Bucket"
+	typeQueue      = "cloudflare:index/queue:Queue"
+	typeConsumer   = "cloudflare:index/queueConsumer:QueueConsumer"
+	typeNotify     = "cloudflare:index/r2BucketEventNotification:R2BucketEventNotification"
+	typeScript     = "cloudflare:index/workersScript:WorkersScript"
+	typeCron       = "cloudflare:index/workersCronTrigger:WorkersCronTrigger"
+	typeDNS        = "cloudflare:index/dnsRecord:DnsRecord"
+	typeIndex      = "vectorize:index:Index"
+	typeTopic      = "aiven:index/kafkaTopic:KafkaTopic"
+	typePubTopic   = "gcp:pubsub/topic:Topic"
+	typeSub        = "gcp:pubsub/subscription:Subscription"
+	typeIAM        = "gcp:pubsub/topicIAMMember:TopicIAMMember"
+	typeStackRef   = "pulumi:pulumi:StackReference"
+	gmailPushAgent = "serviceAccount:gmail-api-push@system.gserviceaccount.com"
+)
+
+// wantInventory is the design's resource inventory of the local environment.
+var wantInventory = map[string]int{
+	typeD1: 2, typeR2: 2, typeQueue: 6, typeNotify: 1, typeIndex: 1,
+	typeScript: 6, typeConsumer: 5, typeCron: 1,
+	typeDNS: 3,
+	typeTopic: 12 + 14,
+	typePubTopic: 1, typeSub: 1, typeIAM: 1,
+}
+
+// TestLocalEnvironment drives the local environment through the real engine
+// the way a team does: deploy from empty, redeploy, change a topic and
+// deploy what is affected, survive a fault, detect and repair drift, be
+// stopped by a policy, be interrupted, and destroy everything.
+func TestLocalEnvironment(t *testing.T) {
+	w := newWorkspace(t)
+
+	t.Run("deploy all from empty", func(t *testing.T) {
+		r := w.infra("deploy", "-env", "local")
+		if r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r.out)
+		}
+		for _, p := range contracts.Projects {
+			if row := r.row(p); row.Result != report.Changed || row.Changes.Create == 0 {
+				t.Errorf("%s: %s with %+v, want changed with creates", p, row.Label(), row.Changes)
+			}
+		}
+		if !strings.Contains(r.out, "PROJECT") || !strings.Contains(r.out, "Outputs:") {
+			t.Errorf("no summary table or outputs:\n%s", r.out)
+		}
+		checkInventory(t, w)
+	})
+
+	t.Run("second deploy changes nothing", func(t *testing.T) {
+		r := w.infra("deploy", "-env", "local")
+		if r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r.out)
+		}
+		for _, row := range r.report.Rows {
+			if row.Result != report.NoOp || row.Changes.Any() {
+				t.Errorf("%s: %s %+v, want no-op", row.Project, row.Label(), row.Changes)
+			}
+		}
+	})
+
+	t.Run("deploy affected touches only the changed Kafka projects", func(t *testing.T) {
+		const file = "projects/kafka-integrations/integrations/slack/kafka-topics.yaml"
+		y := w.read(file)
+		y = strings.Replace(y, `- name: "{stack}-integrations-worker-slack"`, "- name: \"{stack}-integrations-worker-slack\"\n    retentionMs: \"172800000\"", 1)
+		w.write(file, y)
+		w.commit("slack: keep worker messages 2 days")
+		r := w.infra("deploy", "-env", "local", "-affected", "HEAD~1")
+		if r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r.out)
+		}
+		var ran []string
+		for _, row := range r.report.Rows {
+			ran = append(ran, row.Project)
+		}
+		if want := []string{"kafka-integrations", "gcp-gmail"}; !reflect.DeepEqual(ran, want) {
+			t.Fatalf("ran %v, want %v\n%s", ran, want, r.out)
+		}
+		if c := r.row("kafka-integrations").Changes; c.Update != 1 || c.Create+c.Replace+c.Delete != 0 {
+			t.Errorf("kafka-integrations changes %+v, want exactly one update", c)
+		}
+		if row := r.row("gcp-gmail"); row.Result != report.NoOp {
+			t.Errorf("gcp-gmail %s, want no-op", row.Label())
+		}
+		topic, ok, _ := w.cloud().Find(typeTopic, "local-integrations-worker-slack")
+		if !ok || configOf(topic)["retentionMs"] != "172800000" {
+			t.Errorf("slack topic in the cloud: %+v", topic.Props)
+		}
+	})
+
+	t.Run("a fault blocks dependents only, and a rerun converges", func(t *testing.T) {
+		const file = "projects/kafka-data-plane/kafka-topics.yaml"
+		y := w.read(file)
+		w.write(file, strings.Replace(y, "    partitions: 10\n", "    partitions: 10\n    retentionMs: \"259200000\"\n", 1))
+		if err := sandbox.SetFaults(w.sandboxDir(), []sandbox.Fault{{Op: "update", Type: typeTopic, Name: "local-runtime", Message: "injected: Aiven API unavailable"}}); err != nil {
+			t.Fatal(err)
+		}
+		r := w.infra("deploy", "-env", "local")
+		if r.code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", r.code, r.out)
+		}
+		want := map[string]string{
+			"kafka-data-plane": "failed", "kafka-integrations": "blocked-by-kafka-data-plane", "gcp-gmail": "blocked-by-kafka-data-plane",
+			"cloudflare-storage": "no-op", "cloudflare-workers": "no-op", "dns": "no-op",
+		}
+		for p, label := range want {
+			if got := r.row(p).Label(); got != label {
+				t.Errorf("%s: %s, want %s", p, got, label)
+			}
+		}
+		if !strings.Contains(r.out, "injected: Aiven API unavailable") || !strings.Contains(r.out, "full log:") {
+			t.Errorf("failure output does not show the error and the log path:\n%s", r.out)
+		}
+		if err := sandbox.SetFaults(w.sandboxDir(), nil); err != nil {
+			t.Fatal(err)
+		}
+		r = w.infra("deploy", "-env", "local")
+		if r.code != 0 {
+			t.Fatalf("rerun: exit %d\n%s", r.code, r.out)
+		}
+		if c := r.row("kafka-data-plane").Changes; c.Update != 1 {
+			t.Errorf("rerun: kafka-data-plane %+v, want the pending update", c)
+		}
+		for _, p := range contracts.Projects {
+			d := w.export(p)
+			if len(d.Deployment.PendingOperations) > 0 {
+				t.Errorf("%s: pending operations after convergence: %v", p, d.Deployment.PendingOperations)
+			}
+		}
+	})
+
+	t.Run("drift is detected, refreshed and repaired", func(t *testing.T) {
+		if err := w.cloud().Mutate(typeDNS, "local-1.clustera.test", func(p map[string]any) { p["ttl"] = 3600 }); err != nil {
+			t.Fatal(err)
+		}
+		r := w.infra("drift", "-env", "local")
+		if r.code != 2 {
+			t.Fatalf("drift exit %d, want 2\n%s", r.code, r.out)
+		}
+		drift := r.row("dns").Drift
+		if len(drift) != 1 || !strings.Contains(drift[0], "DnsRecord") || !strings.Contains(drift[0], "ttl") {
+			t.Fatalf("drift %v, want the DNS record's ttl\n%s", drift, r.out)
+		}
+		for _, row := range r.report.Rows {
+			if row.Project != "dns" && row.Result != report.NoOp {
+				t.Errorf("%s: %s, want no drift", row.Project, row.Label())
+			}
+		}
+		if r := w.infra("refresh", "-env", "local"); r.code != 0 || r.row("dns").Result != report.Changed {
+			t.Fatalf("refresh: exit %d, dns %s\n%s", r.code, r.row("dns").Label(), r.out)
+		}
+		if r := w.infra("deploy", "-env", "local"); r.code != 0 || r.row("dns").Changes.Update != 1 {
+			t.Fatalf("deploy after refresh: exit %d, dns %+v\n%s", r.code, r.row("dns").Changes, r.out)
+		}
+		rec, _, _ := w.cloud().Find(typeDNS, "local-1.clustera.test")
+		if ttl, _ := rec.Props["ttl"].(float64); ttl != 300 {
+			t.Fatalf("ttl after repair = %v, want 300", rec.Props["ttl"])
+		}
+		if r := w.infra("drift", "-env", "local"); r.code != 0 {
+			t.Fatalf("drift after repair: exit %d\n%s", r.code, r.out)
+		}
+	})
+
+	t.Run("a mandatory policy blocks the change and the cloud is untouched", func(t *testing.T) {
+		env := w.read("environments/local.yaml")
+		w.write("environments/local.yaml", env+"policy:\n  overrides:\n    kafka-topic-max-message-size: mandatory\n")
+		const file = "projects/kafka-data-plane/kafka-topics.yaml"
+		orig := w.read(file)
+		w.write(file, strings.Replace(orig, "    partitions: 10\n", "    partitions: 10\n    maxMessageBytes: \"52428800\"\n", 1))
+		before := snapshot(t, w)
+		r := w.infra("deploy", "-env", "local", "-project", "kafka-data-plane")
+		if r.code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", r.code, r.out)
+		}
+		if !strings.Contains(r.out, "kafka-topic-max-message-size") {
+			t.Errorf("the violated policy is not named:\n%s", r.out)
+		}
+		if after := snapshot(t, w); after != before {
+			t.Fatalf("the sandbox changed although the policy blocked the update")
+		}
+		w.write("environments/local.yaml", env)
+		w.write(file, orig)
+	})
+
+	t.Run("SIGINT stops cleanly and the next run succeeds", func(t *testing.T) {
+		w.write("projects/kafka-integrations/integrations/e2e/kafka-topics.yaml",
+			"topics:\n  - name: \"{stack}-integrations-worker-e2e\"\n  - name: \"{stack}-integrations-worker-e2e-dlq\"\n")
+		if err := sandbox.SetFaults(w.sandboxDir(), []sandbox.Fault{{Op: "create", Type: typeTopic, Delay: "4s"}}); err != nil {
+			t.Fatal(err)
+		}
+		cmd := w.command("deploy", "-env", "local")
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stderr = cmd.Stdout
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var out strings.Builder
+		started := make(chan struct{})
+		scanned := make(chan struct{})
+		go func() {
+			defer close(scanned)
+			sc := bufio.NewScanner(stdout)
+			once := false
+			for sc.Scan() {
+				out.WriteString(sc.Text() + "\n")
+				if !once && strings.Contains(sc.Text(), "kafka-integrations deploy started") {
+					once = true
+					close(started)
+				}
+			}
+		}()
+		select {
+		case <-started:
+		case <-time.After(3 * time.Minute):
+			_ = cmd.Process.Kill()
+			t.Fatal("kafka-integrations never started")
+		}
+		time.Sleep(2 * time.Second) // inside the slow topic creation
+		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		waited := make(chan error, 1)
+		go func() { <-scanned; waited <- cmd.Wait() }()
+		select {
+		case err = <-waited:
+		case <-time.After(2 * time.Minute):
+			_ = cmd.Process.Kill()
+			t.Fatalf("the run did not stop within 2 minutes of SIGINT\n%s", out.String())
+		}
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 1 {
+			t.Fatalf("exit %v, want 1\n%s", err, out.String())
+		}
+		rep := w.loadReport(out.String())
+		if rep == nil || !rep.Interrupted {
+			t.Fatalf("report does not say interrupted\n%s", out.String())
+		}
+		if locks := w.lockFiles(); len(locks) > 0 {
+			t.Fatalf("stale stack locks left: %v", locks)
+		}
+		if err := sandbox.SetFaults(w.sandboxDir(), nil); err != nil {
+			t.Fatal(err)
+		}
+		r := w.infra("deploy", "-env", "local")
+		if r.code != 0 {
+			t.Fatalf("next run: exit %d\n%s", r.code, r.out)
+		}
+		if _, ok, _ := w.cloud().Find(typeTopic, "local-integrations-worker-e2e-dlq"); !ok {
+			t.Fatal("the new integration's topics were not created by the next run")
+		}
+	})
+
+	t.Run("destroy all runs in reverse order and empties everything", func(t *testing.T) {
+		r := w.infra("destroy", "-env", "local")
+		if r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r.out)
+		}
+		// A project's destroy starts only after its dependents finished.
+		for _, p := range contracts.Projects {
+			for _, u := range contracts.Upstreams(p) {
+				done := strings.Index(r.out, "✓ "+p+" ")
+				start := strings.Index(r.out, "▶ "+u+" ")
+				if done < 0 || start < 0 || start < done {
+					t.Errorf("%s destroy started before its dependent %s finished\n%s", u, p, r.out)
+				}
+			}
+		}
+		if objs := w.objects(); len(objs) != 0 {
+			t.Fatalf("sandbox still holds %d objects: %v", len(objs), objs[0])
+		}
+		for _, p := range contracts.Projects {
+			d := w.export(p)
+			if n := len(d.Deployment.Resources); n != 0 {
+				t.Errorf("%s: %d resources left in the stack", p, n)
+			}
+		}
+	})
+}
+
+// checkInventory compares the deployed state with the design.
+func checkInventory(t *testing.T, w *workspace) {
+	t.Helper()
+	got := map[string]int{}
+	byName := map[string]map[string]any{} // "type name" -> inputs
+	refs := 0
+	for _, p := range contracts.Projects {
+		d := w.export(p)
+		var stackOutputs map[string]any
+		for _, r := range d.Deployment.Resources {
+			switch {
+			case r.Type == "pulumi:pulumi:Stack":
+				stackOutputs = r.Outputs
+			case r.Type == typeStackRef:
+				refs++
+				if outs, _ := r.Outputs["outputs"].(map[string]any); len(outs) == 0 {
+					t.Errorf("%s: StackReference %s resolved no outputs", p, r.ID)
+				}
+			case r.Custom && !strings.HasPrefix(r.Type, "pulumi:providers:"):
+				got[r.Type]++
+				name := r.URN[strings.LastIndex(r.URN, "::")+2:]
+				byName[r.Type+" "+name] = r.Inputs
+			}
+		}
+		c, _ := contracts.For(p)
+		var keys []string
+		for k := range stackOutputs {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		if want := contracts.Keys(c); !reflect.DeepEqual(keys, want) {
+			t.Errorf("%s outputs %v, want the contract %v", p, keys, want)
+		}
+	}
+	if !reflect.DeepEqual(got, wantInventory) {
+		t.Errorf("inventory %v\nwant %v", got, wantInventory)
+	}
+	if refs != 3 {
+		t.Errorf("%d StackReferences, want 3", refs)
+	}
+	cloudCount := map[string]int{}
+	for _, o := range w.objects() {
+		cloudCount[o.Type]++
+	}
+	if !reflect.DeepEqual(cloudCount, wantInventory) {
+		t.Errorf("sandbox holds %v\nwant %v", cloudCount, wantInventory)
+	}
+
+	// Key properties.
+	find := func(typ, field, value string) map[string]any {
+		for k, in := range byName {
+			if strings.HasPrefix(k, typ+" ") && in[field] == value {
+				return in
+			}
+		}
+		t.Errorf("no %s with %s=%s", typ, field, value)
+		return map[string]any{}
+	}
+	rt := find(typeTopic, "topicName", "local-runtime")
+	if rt["partitions"] != 10.0 || rt["replication"] != 3.0 {
+		t.Errorf("local-runtime partitions/replication %v/%v", rt["partitions"], rt["replication"])
+	}
+	if cfg, _ := rt["config"].(map[string]any); cfg["retentionMs"] != "604800000" || cfg["maxMessageBytes"] != "26214400" || cfg["compressionType"] != "snappy" {
+		t.Errorf("local-runtime config %v", cfg)
+	}
+	gw := find(typeTopic, "topicName", "local-integrations-worker-gmail")
+	if cfg, _ := gw["config"].(map[string]any); gw["replication"] != 2.0 || cfg["retentionMs"] != "259200000" || cfg["retentionBytes"] != "629145600" {
+		t.Errorf("gmail worker topic %v", gw)
+	}
+	cron := find(typeCron, "scriptName", "local-dome-cron")
+	if s, _ := cron["schedules"].([]any); len(s) != 1 || s[0].(map[string]any)["cron"] != "*/5 * * * *" {
+		t.Errorf("cron schedules %v", cron["schedules"])
+	}
+	for k, in := range byName {
+		if strings.HasPrefix(k, typeDNS+" ") && (in["ttl"] != 300.0 || in["proxied"] != false || in["type"] != "A") {
+			t.Errorf("%s: ttl %v proxied %v type %v", k, in["ttl"], in["proxied"], in["type"])
+		}
+	}
+	storage := w.export("cloudflare-storage")
+	queueIDs := map[string]string{}
+	for _, r := range storage.Deployment.Resources {
+		if r.Type == typeQueue {
+			queueIDs[r.Inputs["queueName"].(string)] = r.ID
+		}
+	}
+	var dlq string
+	for k, in := range byName {
+		if strings.HasPrefix(k, typeConsumer+" ") && in["queueId"] == queueIDs["local-new-content-constellation"] {
+			dlq, _ = in["deadLetterQueue"].(string)
+			if in["scriptName"] != "local-constellation" {
+				t.Errorf("embedding consumer is %v", in["scriptName"])
+			}
+		}
+	}
+	if dlq != "local-embed-dead-letter" {
+		t.Errorf("embedding consumer DLQ = %q", dlq)
+	}
+	api := find(typeScript, "scriptName", "local-dome-api")
+	services := map[string]bool{}
+	bindings, _ := api["bindings"].([]any)
+	for _, b := range bindings {
+		m := b.(map[string]any)
+		if m["type"] == "service" {
+			services[m["service"].(string)] = true
+		}
+	}
+	if !services["local-constellation"] || !services["local-silo"] {
+		t.Errorf("dome-api service bindings %v", services)
+	}
+	iam := find(typeIAM, "member", gmailPushAgent)
+	if iam["role"] != "roles/pubsub.publisher" {
+		t.Errorf("gmail IAM member %v", iam)
+	}
+}
+
+func configOf(o sandbox.Object) map[string]any {
+	cfg, _ := o.Props["config"].(map[string]any)
+	return cfg
+}
+
+// snapshot returns the sandbox's objects as canonical JSON.
+func snapshot(t *testing.T, w *workspace) string {
+	t.Helper()
+	b, err := json.Marshal(w.objects())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+var _ = os.Getenv

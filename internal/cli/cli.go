@@ -1,0 +1,169 @@
+// Package cli is the command line of the orchestrator (bin/infra). The mage
+// targets are thin wrappers around it; CI may call it directly.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/clustera/infra/internal/graph"
+	"github.com/clustera/infra/internal/orchestrate"
+	"github.com/clustera/infra/internal/progress"
+	"github.com/clustera/infra/internal/report"
+	"github.com/clustera/infra/internal/runner"
+	"github.com/clustera/infra/shared/layout"
+)
+
+// Env carries the process's surroundings.
+type Env struct {
+	Stdout, Stderr io.Writer
+	TTY            bool
+	Root           string // repository root; found from the working directory when empty
+	StateDir       string // default <root>/.state ($INFRA_STATE_DIR)
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e Env, args []string) (int, error)
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"deploy", "deploy projects in dependency order (pulumi up)", opCmd(runner.Deploy)},
+		{"preview", "preview projects with the policy pack; exit 2 when changes are pending", opCmd(runner.Preview)},
+		{"refresh", "refresh state from the cloud", opCmd(runner.Refresh)},
+		{"destroy", "destroy projects in reverse dependency order", opCmd(runner.Destroy)},
+		{"drift", "compare the live cloud with the code; exit 2 on drift", opCmd(runner.Drift)},
+		{"outputs", "print the stack outputs of every project", opCmd(runner.Outputs)},
+		{"graph", "print the project dependency graph (Mermaid or DOT)", graphCmd},
+		{"affected", "list the projects changed since a git ref, plus their dependents", affectedCmd},
+		{"cli", "find or build the Pulumi CLI and print its path", cliCmd},
+	}
+}
+
+// Register adds a command; other packages of the orchestrator use it.
+func Register(name, summary string, run func(ctx context.Context, e Env, args []string) (int, error)) {
+	commands = append(commands, command{name, summary, run})
+}
+
+// Main runs the command line and returns the exit code.
+func Main(ctx context.Context, args []string, e Env) int {
+	if e.Stdout == nil {
+		e.Stdout = os.Stdout
+	}
+	if e.Stderr == nil {
+		e.Stderr = os.Stderr
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(e.Stdout)
+		return 0
+	}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		if e.Root == "" {
+			root, err := layout.Root()
+			if err != nil {
+				fmt.Fprintf(e.Stderr, "error: %v\n", err)
+				return report.ExitFailed
+			}
+			e.Root = root
+		}
+		if e.StateDir == "" {
+			e.StateDir = os.Getenv("INFRA_STATE_DIR")
+		}
+		// Programs running in this process find the repository through it.
+		_ = os.Setenv(layout.EnvRoot, e.Root)
+		code, err := c.run(ctx, e, args[1:])
+		if err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			fmt.Fprintf(e.Stderr, "error: %v\n", err)
+			if code == 0 {
+				code = report.ExitFailed
+			}
+		}
+		return code
+	}
+	fmt.Fprintf(e.Stderr, "error: unknown command %q\n", args[0])
+	usage(e.Stderr)
+	return report.ExitFailed
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: infra <command> [flags]   (run `infra <command> -h` for flags)")
+	sorted := append([]command(nil), commands...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
+	for _, c := range sorted {
+		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "exit codes: 0 success, 1 failure or blocked project, 2 changes pending (preview, drift)")
+}
+
+// envArg accepts both "staging" and "env=staging".
+func envArg(s string) string { return strings.TrimPrefix(s, "env=") }
+
+func opCmd(op runner.Op) func(ctx context.Context, e Env, args []string) (int, error) {
+	return func(ctx context.Context, e Env, args []string) (int, error) {
+		fs := flag.NewFlagSet(string(op), flag.ContinueOnError)
+		fs.SetOutput(e.Stderr)
+		env := fs.String("env", "", "environment: local, dev, testing, staging, prod or a personal one (required)")
+		proj := fs.String("project", "", "comma-separated projects (default: all)")
+		with := fs.String("with", "alone", "with -project: alone, upstreams or dependents")
+		base := fs.String("affected", "", "select the projects affected since this git ref (plus dependents)")
+		parallel := fs.Int("parallel", 0, "projects run at once (default: the graph's width)")
+		confirm := fs.String("confirm", "", "destroy in prod needs -confirm=prod")
+		noPolicy := fs.Bool("no-policy", false, "run without the policy pack (not allowed in staging and prod)")
+		asJSON := fs.Bool("json", false, "outputs: print JSON")
+		if err := fs.Parse(args); err != nil {
+			return report.ExitFailed, err
+		}
+		if *env == "" && fs.NArg() > 0 {
+			*env = fs.Arg(0)
+		}
+		*env = envArg(*env)
+		if *env == "" {
+			return report.ExitFailed, fmt.Errorf("%s needs an environment: -env=<local|dev|testing|staging|prod|personal>", op)
+		}
+		if *noPolicy && (*env == "staging" || *env == "prod") {
+			return report.ExitFailed, fmt.Errorf("-no-policy is not allowed in %s: policies are mandatory there", *env)
+		}
+		mode, err := graph.ParseMode(*with)
+		if err != nil {
+			return report.ExitFailed, err
+		}
+		sel := orchestrate.Selection{Mode: mode, AffectedBase: *base}
+		if *proj != "" {
+			if *base != "" {
+				return report.ExitFailed, errors.New("use either -project or -affected, not both")
+			}
+			sel.Projects = strings.Split(*proj, ",")
+		}
+		rep, err := orchestrate.Run(ctx, orchestrate.Request{
+			Root: e.Root, StateDir: e.StateDir, Env: *env, Op: op, Selection: sel, Parallel: *parallel,
+			Confirm: strings.TrimPrefix(*confirm, "confirm="), NoPolicy: *noPolicy, JSON: *asJSON, Out: e.Stdout, TTY: e.TTY,
+			Command: "infra " + strings.Join(append([]string{string(op)}, args...), " "),
+		})
+		if err != nil {
+			return report.ExitFailed, err
+		}
+		return rep.ExitCode, nil
+	}
+}
+
+// IsTerminal reports whether w is a terminal.
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && progress.IsTerminal(f)
+}

@@ -1,0 +1,288 @@
+//go:build mage
+
+// Targets of the infrastructure monorepo. Every target that takes an
+// environment accepts both `env=staging` and `staging`; options are written
+// `key=value` (or mage's `-key=value`), e.g.
+//
+//	go run mage.go deploy:all env=staging parallel=2
+//	go run mage.go deploy:project env=staging project=dns with=upstreams
+//
+// The targets are thin: the work runs in bin/infra (cmd/infra), which this
+// file builds and then becomes (exec), so Ctrl-C goes straight to the
+// orchestrator and it can cancel the engine cleanly.
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/magefile/mage/mg"
+)
+
+// optionKeys are written key=value on the command line; mage wants
+// -key=value for optional arguments, so they are rewritten before mage
+// parses the arguments.
+var optionKeys = map[string]bool{"parallel": true, "with": true, "confirm": true, "json": true, "format": true, "check": true}
+
+func init() {
+	for i, a := range os.Args {
+		if k, _, ok := strings.Cut(a, "="); ok && i > 0 && optionKeys[k] {
+			os.Args[i] = "-" + a
+		}
+	}
+}
+
+// Deploy deploys projects (pulumi up) in dependency order.
+type Deploy mg.Namespace
+
+// Preview previews projects with the policy pack; exits 2 when changes are pending.
+type Preview mg.Namespace
+
+// Refresh refreshes state from the cloud.
+type Refresh mg.Namespace
+
+// Destroy destroys projects in reverse dependency order.
+type Destroy mg.Namespace
+
+// All deploys every project of an environment; parallel=N bounds concurrency.
+func (Deploy) All(env string, parallel *int) error {
+	return infra(append([]string{"deploy", "-env", envName(env)}, parallelArg(parallel)...)...)
+}
+
+// Project deploys one project (project=NAME) alone, or with=upstreams|dependents.
+func (Deploy) Project(env, project string, with *string, parallel *int) error {
+	return infra(projectArgs("deploy", env, project, with, parallel)...)
+}
+
+// Affected deploys the projects changed since base=REF, plus their dependents.
+func (Deploy) Affected(env, base string, parallel *int) error {
+	return infra(append([]string{"deploy", "-env", envName(env), "-affected", value(base, "base")}, parallelArg(parallel)...)...)
+}
+
+// All previews every project of an environment.
+func (Preview) All(env string, parallel *int) error {
+	return infra(append([]string{"preview", "-env", envName(env)}, parallelArg(parallel)...)...)
+}
+
+// Project previews one project (project=NAME) alone, or with=upstreams|dependents.
+func (Preview) Project(env, project string, with *string, parallel *int) error {
+	return infra(projectArgs("preview", env, project, with, parallel)...)
+}
+
+// Affected previews the projects changed since base=REF, plus their dependents.
+func (Preview) Affected(env, base string, parallel *int) error {
+	return infra(append([]string{"preview", "-env", envName(env), "-affected", value(base, "base")}, parallelArg(parallel)...)...)
+}
+
+// All refreshes every stack of an environment from the cloud.
+func (Refresh) All(env string, parallel *int) error {
+	return infra(append([]string{"refresh", "-env", envName(env)}, parallelArg(parallel)...)...)
+}
+
+// All destroys every project in reverse order; prod needs confirm=prod.
+func (Destroy) All(env string, confirm *string, parallel *int) error {
+	args := append([]string{"destroy", "-env", envName(env)}, parallelArg(parallel)...)
+	if confirm != nil {
+		args = append(args, "-confirm", *confirm)
+	}
+	return infra(args...)
+}
+
+// Project destroys one project (project=NAME), or with=dependents; prod needs confirm=prod.
+func (Destroy) Project(env, project string, with *string, confirm *string) error {
+	args := projectArgs("destroy", env, project, with, nil)
+	if confirm != nil {
+		args = append(args, "-confirm", *confirm)
+	}
+	return infra(args...)
+}
+
+// Outputs prints the stack outputs of every project (json=true for JSON).
+func Outputs(env string, json *bool) error {
+	args := []string{"outputs", "-env", envName(env)}
+	if json != nil && *json {
+		args = append(args, "-json")
+	}
+	return infra(args...)
+}
+
+// Drift compares the live cloud with the code; exits 2 and names what drifted.
+func Drift(env string, parallel *int) error {
+	return infra(append([]string{"drift", "-env", envName(env)}, parallelArg(parallel)...)...)
+}
+
+// Graph prints the project graph with its StackReferences (format=mermaid|dot).
+func Graph(format *string) error {
+	args := []string{"graph"}
+	if format != nil {
+		args = append(args, "-format", *format)
+	}
+	return infra(args...)
+}
+
+// Affected lists the projects changed since base=REF, plus their dependents.
+func Affected(env, base string) error {
+	return infra("affected", "-env", envName(env), "-base", value(base, "base"))
+}
+
+// Policy runs the policy pack's rules offline against every program under mocks (no CLI); exit 1 on a mandatory violation.
+func Policy(env string) error { return infra("policy", "-env", envName(env)) }
+
+// Env manages environments.
+type Env mg.Namespace
+
+// New creates a personal environment (name=juan1): its settings and every project's stack config.
+func (Env) New(name string) error { return infra("env-new", "-name", value(name, "name")) }
+
+// Import checks imports of existing resources.
+type Import mg.Namespace
+
+// Check proves that the stack config's import IDs match the live objects: the preview shows no changes besides imports.
+func (Import) Check(env string) error { return infra("import-check", "-env", envName(env)) }
+
+// Kafka holds Kafka day-2 operations.
+type Kafka mg.Namespace
+
+// Audit lists topics of the Aiven Kafka service that no stack manages, and managed topics that are missing (AIVEN_TOKEN).
+func (Kafka) Audit(env string) error { return infra("kafka-audit", "-env", envName(env)) }
+
+// CI manages the generated GitHub Actions workflow.
+type CI mg.Namespace
+
+// Workflow regenerates .github/workflows from the project graph (check=true only verifies it is up to date).
+func (CI) Workflow(check *bool) error {
+	args := []string{"workflow"}
+	if check != nil && *check {
+		args = append(args, "-check")
+	}
+	return infra(args...)
+}
+
+// CLI builds the Pulumi CLI into bin/pulumi if no pulumi >= v3.259.0 is found, and prints its path.
+func CLI() error { return infra("cli") }
+
+// Lint checks formatting (gofmt), go vet, staticcheck and actionlint over every module.
+func Lint() error {
+	if out, err := exec.Command("gofmt", "-l", ".").Output(); err != nil {
+		return fmt.Errorf("gofmt: %w", err)
+	} else if s := strings.TrimSpace(string(out)); s != "" {
+		return fmt.Errorf("gofmt would reformat:\n%s", s)
+	}
+	if err := run("go", "vet", modulePattern); err != nil {
+		return err
+	}
+	staticcheck, err := buildTool("staticcheck", "honnef.co/go/tools/cmd/staticcheck")
+	if err != nil {
+		return err
+	}
+	if err := run(staticcheck, modulePattern); err != nil {
+		return err
+	}
+	workflows, _ := filepath.Glob(".github/workflows/*.yml")
+	if len(workflows) == 0 {
+		return nil
+	}
+	actionlint, err := buildTool("actionlint", "github.com/rhysd/actionlint/cmd/actionlint")
+	if err != nil {
+		return err
+	}
+	return run(actionlint, workflows...)
+}
+
+// Test runs every test of every module, including the end-to-end tests
+// through the real Pulumi engine (it builds the Pulumi CLI first if needed),
+// after Lint.
+func Test() error {
+	mg.Deps(Lint)
+	bin, err := buildInfra()
+	if err != nil {
+		return err
+	}
+	out, err := exec.Command(bin, "cli").Output()
+	if err != nil {
+		return fmt.Errorf("finding or building the Pulumi CLI: %w", err)
+	}
+	cli := strings.TrimSpace(string(out))
+	fmt.Printf("test: using %s\n", cli)
+	cmd := exec.Command("go", "test", "-count=1", "-timeout", "60m", modulePattern)
+	cmd.Env = append(os.Environ(), "INFRA_PULUMI="+cli)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return cmd.Run()
+}
+
+// modulePattern matches the packages of every module of the workspace.
+const modulePattern = "github.com/clustera/infra/..."
+
+func run(name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Base(name), err)
+	}
+	return nil
+}
+
+// buildTool builds a linter pinned by tools/lint into bin/.
+func buildTool(name, pkg string) (string, error) {
+	bin, err := filepath.Abs(filepath.Join("bin", name))
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	cmd.Dir = filepath.Join("tools", "lint")
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("building %s: %w", name, err)
+	}
+	return bin, nil
+}
+
+func envName(s string) string    { return value(s, "env") }
+func value(s, key string) string { return strings.TrimPrefix(s, key+"=") }
+
+func parallelArg(p *int) []string {
+	if p == nil {
+		return nil
+	}
+	return []string{"-parallel", strconv.Itoa(*p)}
+}
+
+func projectArgs(op, env, project string, with *string, parallel *int) []string {
+	args := []string{op, "-env", envName(env), "-project", value(project, "project")}
+	if with != nil {
+		args = append(args, "-with", *with)
+	}
+	return append(args, parallelArg(parallel)...)
+}
+
+// infra builds bin/infra (a no-op when it is up to date) and replaces this
+// process with it, passing the exit code through unchanged.
+func infra(args ...string) error {
+	bin, err := buildInfra()
+	if err != nil {
+		return err
+	}
+	return syscall.Exec(bin, append([]string{"infra"}, args...), os.Environ())
+}
+
+func buildInfra() (string, error) {
+	bin, err := filepath.Abs(filepath.Join("bin", "infra"))
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(bin); err != nil {
+		fmt.Fprintln(os.Stderr, "infra: building the orchestrator into bin/infra (the first build compiles the cloud SDKs: a few minutes)")
+	}
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/infra")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("building bin/infra: %w", err)
+	}
+	return bin, nil
+}

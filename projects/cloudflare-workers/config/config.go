@@ -1,0 +1,388 @@
+// Package config reads the configuration of the cloudflare-workers project:
+// the environment settings it needs (the Cloudflare account, the Pulumi
+// organization of upstream stacks) and its own stack configuration. Load
+// reads and validates everything, including every Worker's bundle, before
+// any resource is registered, and reports every problem at once.
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/clustera/infra/projects/cloudflare-workers/topology"
+	"github.com/clustera/infra/shared/environment"
+	"github.com/clustera/infra/shared/layout"
+	"github.com/clustera/infra/shared/naming"
+	"github.com/clustera/infra/shared/problems"
+	"github.com/clustera/infra/shared/stackconfig"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Config is the whole configuration of one stack.
+type Config struct {
+	// Env holds the environment settings (environments/<stack>.yaml).
+	Env *environment.Settings
+	// AccountID is the Cloudflare account of the Workers.
+	AccountID string
+	// ScriptNames maps each Worker's logical name to its script name.
+	ScriptNames map[string]string
+	// CompatibilityDate and CompatibilityFlags apply to every Worker.
+	CompatibilityDate  string
+	CompatibilityFlags []string
+	// Bundles maps each Worker's logical name to its code.
+	Bundles map[string]Bundle
+	// Observability applies to every Worker.
+	Observability Observability
+	// Consumers lists the queue consumers, at most one per queue.
+	Consumers []Consumer
+	// Crons maps Worker names to their cron schedules.
+	Crons map[string][]string
+}
+
+// Bundle is the code of one Worker: one ES module.
+type Bundle struct {
+	// Path is the path as configured, relative to the project folder.
+	Path string
+	// MainModule is the module's file name, sent as the main module.
+	MainModule string
+	// Content is the module source.
+	Content string
+}
+
+// Observability configures Workers Logs and sampling.
+type Observability struct {
+	Enabled          bool
+	HeadSamplingRate float64
+}
+
+// Consumer is one queue consumer: a Worker that receives the batches of a
+// queue.
+type Consumer struct {
+	// Queue and DeadLetterQueue are logical queue names.
+	Queue  string
+	Worker string
+	// BatchSize is the largest batch, MaxWaitTimeMs how long a batch may
+	// wait to fill, MaxRetries how often a message is retried before it is
+	// dead-lettered or dropped, RetryDelay the seconds before a retry.
+	BatchSize     int
+	MaxWaitTimeMs int
+	MaxRetries    int
+	RetryDelay    int
+	// MaxConcurrency caps concurrent invocations; nil lets Cloudflare scale
+	// to its maximum.
+	MaxConcurrency  *int
+	DeadLetterQueue string
+}
+
+// Consumer defaults: the Cloudflare defaults, written into every consumer
+// so that the stack state shows them.
+const (
+	DefaultBatchSize     = 10
+	DefaultMaxWaitTimeMs = 5000
+	DefaultMaxRetries    = 3
+	DefaultRetryDelay    = 0
+)
+
+// DefaultCrons are the cron triggers of the design.
+var DefaultCrons = map[string][]string{topology.DomeCron: {"*/5 * * * *"}}
+
+// Name returns the script name of a Worker.
+func (c *Config) Name(worker string) string { return c.ScriptNames[worker] }
+
+// ConsumersOf returns the consumers run by a Worker.
+func (c *Config) ConsumersOf(worker string) []Consumer {
+	var out []Consumer
+	for _, x := range c.Consumers {
+		if x.Worker == worker {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Load reads and validates the configuration of the running stack.
+func Load(ctx *pulumi.Context) (*Config, error) {
+	env, err := environment.ForStack(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cloudflare-workers: environment: %w", err)
+	}
+	dir, err := layout.ProjectDirOf(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cloudflare-workers: project folder: %w", err)
+	}
+	var list problems.List
+	env.Require(&list, environment.NeedCloudflareAccount)
+	r := stackconfig.New(ctx, &list)
+	c := &Config{Env: env, AccountID: env.Cloudflare.AccountID}
+	c.ScriptNames = readNames(r, env)
+	c.CompatibilityDate = readCompatibilityDate(r, time.Now().UTC())
+	c.CompatibilityFlags = readFlags(r)
+	c.Bundles = readBundles(r, dir)
+	c.Observability = readObservability(r)
+	c.Consumers = readConsumers(r)
+	c.Crons = readCrons(r)
+	if err := list.Err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func knownWorker(name string) bool {
+	_, ok := topology.Find(name)
+	return ok
+}
+
+var workerList = strings.Join(topology.Names(), ", ")
+
+func readNames(r *stackconfig.Reader, env *environment.Settings) map[string]string {
+	overrides := map[string]string{}
+	r.Object("names", &overrides)
+	namer, err := naming.New(env.Name, env.IsProd(), overrides)
+	if err != nil {
+		r.Problem("names", err.Error(), "outside prod remove the override, or keep the environment name in it")
+		namer, _ = naming.New(env.Name, env.IsProd(), nil)
+	}
+	for _, k := range namer.UnusedOverrides(topology.Names()) {
+		r.Problemf("names."+k, "use one of "+workerList, "%q is not a Worker of this project", k)
+	}
+	out := map[string]string{}
+	for _, w := range topology.Names() {
+		name, err := namer.Name(naming.WorkerScript, w)
+		if err != nil {
+			r.Problem("names."+w, err.Error(), "choose a shorter or valid name")
+			continue
+		}
+		out[w] = name
+	}
+	return out
+}
+
+func readCompatibilityDate(r *stackconfig.Reader, now time.Time) string {
+	const fix = "set the Workers runtime compatibility date, YYYY-MM-DD, e.g. the date the application was last tested against"
+	v := r.RequireString("compatibilityDate", fix)
+	if v == "" {
+		return ""
+	}
+	d, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		r.Problemf("compatibilityDate", fix, "%q is not a date in the form YYYY-MM-DD", v)
+		return v
+	}
+	if d.After(now.Add(24 * time.Hour)) {
+		r.Problemf("compatibilityDate", "use today's date or an earlier one", "%s is in the future, which Cloudflare rejects", v)
+	}
+	return v
+}
+
+var flagRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_]*$`)
+
+func readFlags(r *stackconfig.Reader) []string {
+	var flags []string
+	r.Object("compatibilityFlags", &flags)
+	seen := map[string]bool{}
+	for i, f := range flags {
+		key := fmt.Sprintf("compatibilityFlags[%d]", i)
+		switch {
+		case !flagRE.MatchString(f):
+			r.Problemf(key, "use a flag name such as nodejs_compat", "%q is not a compatibility flag", f)
+		case seen[f]:
+			r.Problemf(key, "remove the duplicate", "%q is listed twice", f)
+		}
+		seen[f] = true
+	}
+	return flags
+}
+
+func readObservability(r *stackconfig.Reader) Observability {
+	o := Observability{Enabled: true, HeadSamplingRate: 1}
+	var raw struct {
+		Enabled          *bool    `json:"enabled"`
+		HeadSamplingRate *float64 `json:"headSamplingRate"`
+	}
+	if !r.Object("observability", &raw) {
+		return o
+	}
+	if raw.Enabled != nil {
+		o.Enabled = *raw.Enabled
+	}
+	if raw.HeadSamplingRate != nil {
+		o.HeadSamplingRate = *raw.HeadSamplingRate
+		if !(o.HeadSamplingRate >= 0 && o.HeadSamplingRate <= 1) {
+			r.Problemf("observability.headSamplingRate", "use a fraction from 0 to 1 (1 keeps every request)", "%v is out of range", o.HeadSamplingRate)
+		}
+	}
+	return o
+}
+
+type rawConsumer struct {
+	Queue           string `json:"queue"`
+	Worker          string `json:"worker"`
+	BatchSize       *int   `json:"batchSize"`
+	MaxWaitTimeMs   *int   `json:"maxWaitTimeMs"`
+	MaxRetries      *int   `json:"maxRetries"`
+	RetryDelay      *int   `json:"retryDelay"`
+	MaxConcurrency  *int   `json:"maxConcurrency"`
+	DeadLetterQueue string `json:"deadLetterQueue"`
+}
+
+// limits of the consumer settings, from the Cloudflare Queues limits.
+var limits = []struct {
+	key      string
+	min, max int
+	unit     string
+	get      func(*rawConsumer) *int
+}{
+	{"batchSize", 1, 100, "messages", func(c *rawConsumer) *int { return c.BatchSize }},
+	{"maxWaitTimeMs", 0, 60000, "milliseconds", func(c *rawConsumer) *int { return c.MaxWaitTimeMs }},
+	{"maxRetries", 0, 100, "retries", func(c *rawConsumer) *int { return c.MaxRetries }},
+	{"retryDelay", 0, 43200, "seconds", func(c *rawConsumer) *int { return c.RetryDelay }},
+	{"maxConcurrency", 1, 250, "concurrent invocations (omit the key for the platform maximum)", func(c *rawConsumer) *int { return c.MaxConcurrency }},
+}
+
+func orDefault(p *int, def int) int {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// readConsumers reads the consumers and checks them: known queues and
+// Workers, settings within the Cloudflare limits, one consumer per queue
+// (Cloudflare accepts a single consumer Worker per queue), a valid dead
+// letter queue, and a consumer for every queue that is written to.
+func readConsumers(r *stackconfig.Reader) []Consumer {
+	var raw []rawConsumer
+	if !r.Object("consumers", &raw) {
+		r.Problem("consumers", "is missing", "list the queue consumers (queue, worker, batch and retry settings); see docs/cloudflare.md")
+		return nil
+	}
+	queueList := strings.Join(topology.Queues, ", ")
+	owner := map[string]int{}
+	deadLetter := map[string]bool{}
+	var out []Consumer
+	for i, rc := range raw {
+		at := func(field string) string { return fmt.Sprintf("consumers[%d].%s", i, field) }
+		ok := true
+		switch {
+		case rc.Queue == "":
+			r.Problem(at("queue"), "is missing", "name the consumed queue: one of "+queueList)
+			ok = false
+		case !topology.IsQueue(rc.Queue):
+			r.Problemf(at("queue"), "use one of "+queueList, "%q is not a queue of cloudflare-storage", rc.Queue)
+			ok = false
+		}
+		switch {
+		case rc.Worker == "":
+			r.Problem(at("worker"), "is missing", "name the consuming Worker: one of "+workerList)
+			ok = false
+		case !knownWorker(rc.Worker):
+			r.Problemf(at("worker"), "use one of "+workerList, "%q is not a Worker of this project", rc.Worker)
+			ok = false
+		}
+		if prev, dup := owner[rc.Queue]; dup && ok {
+			r.Problemf(at("queue"),
+				"keep one consumer per queue: let the other Worker produce to the queue or call the consumer through a service binding (docs/decisions/0021-one-consumer-per-queue.md)",
+				"queue %s already has a consumer, %s (consumers[%d]); Cloudflare allows one consumer Worker per queue, so %s cannot consume it too",
+				rc.Queue, raw[prev].Worker, prev, rc.Worker)
+			ok = false
+		}
+		for _, l := range limits {
+			if v := l.get(&rc); v != nil && (*v < l.min || *v > l.max) {
+				r.Problemf(at(l.key), fmt.Sprintf("use %d to %d %s", l.min, l.max, l.unit), "%d is out of range for the consumer of %s", *v, rc.Queue)
+				ok = false
+			}
+		}
+		if d := rc.DeadLetterQueue; d != "" {
+			switch {
+			case !topology.IsQueue(d):
+				r.Problemf(at("deadLetterQueue"), "use one of "+queueList, "%q is not a queue of cloudflare-storage", d)
+				ok = false
+			case d == rc.Queue:
+				r.Problemf(at("deadLetterQueue"), "use a separate queue such as "+topology.EmbedDeadLetter, "queue %s cannot be its own dead letter queue", d)
+				ok = false
+			}
+			deadLetter[d] = true
+		}
+		if !ok {
+			continue
+		}
+		owner[rc.Queue] = i
+		out = append(out, Consumer{
+			Queue: rc.Queue, Worker: rc.Worker,
+			BatchSize:       orDefault(rc.BatchSize, DefaultBatchSize),
+			MaxWaitTimeMs:   orDefault(rc.MaxWaitTimeMs, DefaultMaxWaitTimeMs),
+			MaxRetries:      orDefault(rc.MaxRetries, DefaultMaxRetries),
+			RetryDelay:      orDefault(rc.RetryDelay, DefaultRetryDelay),
+			MaxConcurrency:  rc.MaxConcurrency,
+			DeadLetterQueue: rc.DeadLetterQueue,
+		})
+	}
+	producers := topology.Producers()
+	queues := make([]string, 0, len(producers))
+	for q := range producers {
+		queues = append(queues, q)
+	}
+	sort.Strings(queues)
+	consumed := map[string]bool{}
+	for _, rc := range raw {
+		consumed[rc.Queue] = true
+	}
+	for _, q := range queues {
+		if !consumed[q] && !deadLetter[q] {
+			r.Problemf("consumers", "add a consumer for "+q+", or use it as the deadLetterQueue of another consumer",
+				"queue %s is written to by %s but has no consumer, so its messages would pile up", q, strings.Join(producers[q], ", "))
+		}
+	}
+	return out
+}
+
+// tzPrefix matches the time-zone prefix robfig/cron accepts but Cloudflare
+// does not: Cloudflare runs every cron trigger in UTC.
+var tzPrefix = regexp.MustCompile(`^(CRON_)?TZ=`)
+
+// cronParser accepts the five standard fields, without descriptors such as
+// @hourly, which Cloudflare does not accept.
+var cronParser = cronFields()
+
+func readCrons(r *stackconfig.Reader) map[string][]string {
+	crons := map[string][]string{}
+	if !r.Object("crons", &crons) {
+		for w, s := range DefaultCrons {
+			crons[w] = append([]string(nil), s...)
+		}
+		return crons
+	}
+	workers := make([]string, 0, len(crons))
+	for w := range crons {
+		workers = append(workers, w)
+	}
+	sort.Strings(workers)
+	for _, w := range workers {
+		if !knownWorker(w) {
+			r.Problemf("crons."+w, "use one of "+workerList, "%q is not a Worker of this project", w)
+			continue
+		}
+		if len(crons[w]) == 0 {
+			r.Problem("crons."+w, "has no schedule", "list at least one schedule such as \"*/5 * * * *\", or remove the key")
+		}
+		seen := map[string]bool{}
+		for i, spec := range crons[w] {
+			key := fmt.Sprintf("crons.%s[%d]", w, i)
+			switch {
+			case tzPrefix.MatchString(spec):
+				r.Problemf(key, "remove the time zone: Cloudflare runs cron triggers in UTC", "%q sets a time zone", spec)
+			case seen[spec]:
+				r.Problemf(key, "remove the duplicate", "%q is listed twice", spec)
+			default:
+				if err := cronParser(spec); err != nil {
+					r.Problemf(key, "use five fields: minute hour day-of-month month day-of-week, e.g. \"*/5 * * * *\"", "%q is not a valid cron expression: %v", spec, err)
+				}
+			}
+			seen[spec] = true
+		}
+	}
+	return crons
+}

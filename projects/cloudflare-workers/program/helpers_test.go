@@ -1,0 +1,126 @@
+package program_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/clustera/infra/projects/cloudflare-workers/program"
+	"github.com/clustera/infra/shared/contracts"
+	"github.com/clustera/infra/shared/layout"
+	"github.com/clustera/infra/shared/mocktest"
+)
+
+const (
+	project = contracts.CloudflareWorkersProject
+	ns      = project + ":"
+
+	scriptType   = "cloudflare:index/workersScript:WorkersScript"
+	consumerType = "cloudflare:index/queueConsumer:QueueConsumer"
+	cronType     = "cloudflare:index/workersCronTrigger:WorkersCronTrigger"
+
+	localAccount  = "10ca1000000000000000000000000001"
+	sharedAccount = "2d45fcd3b3e68735a6ab3542fb494c19"
+
+	placeholder = "placeholder/worker.js"
+)
+
+var (
+	workers = []string{"ai-processor", "constellation", "dome-api", "dome-cron", "dome-notify", "silo"}
+	queues  = []string{"content-events", "dome-events", "embed-dead-letter", "enriched-content", "new-content-ai", "new-content-constellation"}
+)
+
+// upstream returns the outputs a cloudflare-storage stack would export,
+// with IDs that differ from names so a binding to the wrong field shows.
+func upstream(stack string) map[string]map[string]any {
+	p := stack + "-"
+	qIDs, qNames := map[string]any{}, map[string]any{}
+	for _, q := range queues {
+		qIDs[q], qNames[q] = "qid-"+q, p+q
+	}
+	return map[string]map[string]any{contracts.CloudflareStorageProject: {
+		"accountId":          sharedAccount,
+		"d1DatabaseIds":      map[string]any{"dome-meta": "uuid-dome-meta", "silo": "uuid-silo"},
+		"d1DatabaseNames":    map[string]any{"dome-meta": p + "dome-meta", "silo": p + "silo"},
+		"bucketNames":        map[string]any{"dome-raw": p + "dome-raw", "silo-content": p + "silo-content"},
+		"queueIds":           qIDs,
+		"queueNames":         qNames,
+		"vectorizeIndexName": p + "dome-notes",
+	}}
+}
+
+// placeholderBundles points every Worker at the committed placeholder, for
+// stacks whose committed bundles are build output absent from the repo.
+func placeholderBundles() string {
+	m := map[string]string{}
+	for _, w := range workers {
+		m[w] = placeholder
+	}
+	return mustJSON(m)
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// options returns the options of a run of stack with the committed stack
+// file, placeholder bundles, the given upstreams and config overrides.
+func options(stack string, cfg map[string]string) mocktest.Options {
+	all := map[string]string{ns + "bundles": placeholderBundles()}
+	for k, v := range cfg {
+		all[k] = v
+	}
+	return mocktest.Options{Config: all, Upstreams: upstream(stack)}
+}
+
+func run(t *testing.T, stack string, cfg map[string]string) *mocktest.Result {
+	t.Helper()
+	res, err := mocktest.Run(project, stack, program.Program, options(stack, cfg))
+	if err != nil {
+		t.Fatalf("%s: %v", stack, err)
+	}
+	return res
+}
+
+func find(t *testing.T, res *mocktest.Result, typ, name string) mocktest.Resource {
+	t.Helper()
+	r, ok := res.Find(typ, name)
+	if !ok {
+		t.Fatalf("%s %q not registered", typ, name)
+	}
+	return r
+}
+
+// committedConsumers returns the consumers of a committed stack file, as
+// JSON-like values a test can change.
+func committedConsumers(t *testing.T, stack string) []map[string]any {
+	t.Helper()
+	cfg, err := mocktest.StackConfig(project, stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]any
+	if err := json.Unmarshal([]byte(cfg[ns+"consumers"]), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// placeholderSource returns the committed placeholder bundle.
+func placeholderSource(t *testing.T) string {
+	t.Helper()
+	root, err := layout.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(layout.ProjectDir(root, project), placeholder))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

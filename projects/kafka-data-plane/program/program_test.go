@@ -1,0 +1,270 @@
+package program_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/clustera/infra/projects/kafka-data-plane/program"
+	"github.com/clustera/infra/shared/aiven"
+	"github.com/clustera/infra/shared/contracts"
+	"github.com/clustera/infra/shared/layout"
+	"github.com/clustera/infra/shared/mocktest"
+)
+
+const project = contracts.KafkaDataPlaneProject
+
+// wantTopics are the data plane topics and their partition counts; every
+// other setting is the data plane default.
+var wantTopics = map[string]int{
+	"runtime": 10, "cerebras": 10, "ingestion-control": 10, "raw-records": 1,
+	"http-requests-lake": 1, "http-responses-lake": 1, "websocket-requests": 1, "websocket-responses": 1,
+	"sse-requests-lake": 1, "sse-responses-lake": 1, "nginx-requests": 1, "nginx-responses": 1,
+}
+
+// prodImports are the topics prod adopts from the previous stack.
+var prodImports = []string{"cerebras", "http-requests-lake", "http-responses-lake", "ingestion-control", "raw-records",
+	"runtime", "sse-requests-lake", "sse-responses-lake", "websocket-requests", "websocket-responses"}
+
+func run(t *testing.T, stack string, opts mocktest.Options) *mocktest.Result {
+	t.Helper()
+	res, err := mocktest.RunContract(project, stack, program.Deploy, opts)
+	if err != nil {
+		t.Fatalf("%s: %v", stack, err)
+	}
+	return res
+}
+
+func TestTopicsPerStack(t *testing.T) {
+	for _, stack := range []string{"local", "staging", "steve1", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			res := run(t, stack, mocktest.Options{})
+			comps := res.OfType(program.ComponentType)
+			if len(comps) != 1 {
+				t.Fatalf("components = %d", len(comps))
+			}
+			got := res.OfType(aiven.KafkaTopicType)
+			if len(got) != len(wantTopics) {
+				t.Fatalf("%d topics, want %d", len(got), len(wantTopics))
+			}
+			prod := stack == "prod"
+			var imported []string
+			for _, r := range got {
+				partitions, ok := wantTopics[r.Name]
+				if !ok {
+					t.Errorf("unexpected topic %s", r.Name)
+					continue
+				}
+				for path, want := range map[string]string{
+					"project": "clustera-creators", "serviceName": "kafka-clustera", "topicName": stack + "-" + r.Name,
+					"config.retentionMs": "604800000", "config.maxMessageBytes": "26214400", "config.compressionType": "snappy",
+					"tags[0].key": "env", "tags[0].value": stack, "tags[1].key": "managed-by", "tags[1].value": "pulumi",
+					"tags[2].key": "project", "tags[2].value": project,
+				} {
+					if got := r.String(path); got != want {
+						t.Errorf("%s: %s = %q, want %q", r.Name, path, got, want)
+					}
+				}
+				if got := r.Get("config").ObjectValue(); len(got) != 3 {
+					t.Errorf("%s: config = %v, want only the three defaults", r.Name, got)
+				}
+				if r.Number("partitions") != float64(partitions) || r.Number("replication") != 3 {
+					t.Errorf("%s: partitions %v replication %v", r.Name, r.Number("partitions"), r.Number("replication"))
+				}
+				if r.String("topicDescription") == "" {
+					t.Errorf("%s: no description", r.Name)
+				}
+				if v := r.Get("terminationProtection"); !v.IsBool() || v.BoolValue() != prod {
+					t.Errorf("%s: terminationProtection = %v, want %v", r.Name, v, prod)
+				}
+				if r.Protect != prod {
+					t.Errorf("%s: protect = %v, want %v", r.Name, r.Protect, prod)
+				}
+				if r.Parent != "urn:pulumi:"+stack+"::kafka-data-plane::"+program.ComponentType+"::data-plane" {
+					t.Errorf("%s: parent = %q", r.Name, r.Parent)
+				}
+				if r.ImportID != "" {
+					if want := "clustera-creators/kafka-clustera/" + stack + "-" + r.Name; r.ImportID != want {
+						t.Errorf("%s: import ID %q, want %q", r.Name, r.ImportID, want)
+					}
+					imported = append(imported, r.Name)
+				}
+			}
+			sort.Strings(imported)
+			var want []string
+			if prod {
+				want = prodImports
+			}
+			if !reflect.DeepEqual(imported, want) {
+				t.Errorf("imported %v, want %v", imported, want)
+			}
+			names, _ := res.Exports["topicNames"].(map[string]any)
+			if len(names) != len(wantTopics) || names["runtime"] != stack+"-runtime" || names["nginx-responses"] != stack+"-nginx-responses" {
+				t.Errorf("topicNames = %v", res.Exports["topicNames"])
+			}
+			if res.Exports["aivenProject"] != "clustera-creators" || res.Exports["kafkaService"] != "kafka-clustera" {
+				t.Errorf("exports = %v", res.Exports)
+			}
+			if len(res.StackRefs) != 0 {
+				t.Errorf("reads stacks %v; kafka-data-plane has no upstream", res.StackRefs)
+			}
+		})
+	}
+}
+
+func TestNameOverrides(t *testing.T) {
+	res := run(t, "prod", mocktest.Options{Config: map[string]string{
+		"kafka-data-plane:names":        `{"runtime":"runtime-v1"}`,
+		"kafka-data-plane:importTopics": `["runtime"]`,
+	}})
+	r, ok := res.Find(aiven.KafkaTopicType, "runtime")
+	if !ok || r.String("topicName") != "runtime-v1" || r.ImportID != "clustera-creators/kafka-clustera/runtime-v1" {
+		t.Fatalf("runtime: name %q import %q", r.String("topicName"), r.ImportID)
+	}
+	if names := res.Exports["topicNames"].(map[string]any); names["runtime"] != "runtime-v1" {
+		t.Fatalf("topicNames = %v", names)
+	}
+}
+
+// tempRoot points INFRA_ROOT at a copy of the environments and of this
+// project's folder, after edit changes files in it (paths relative to the
+// copy). Tests never write into the repository.
+func tempRoot(t *testing.T, edit map[string]func(string) string) {
+	t.Helper()
+	src, err := layout.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := t.TempDir()
+	for _, dir := range []string{"environments", filepath.Join("projects", project)} {
+		err := filepath.WalkDir(filepath.Join(src, dir), func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(src, path)
+			if d.IsDir() {
+				return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+			}
+			if !strings.HasSuffix(path, ".yaml") {
+				return nil
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for rel, f := range edit {
+		path := filepath.Join(dst, rel)
+		b, _ := os.ReadFile(path)
+		out := f(string(b))
+		if out == "\x00remove" {
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv(layout.EnvRoot, dst)
+}
+
+const topicFile = "projects/kafka-data-plane/kafka-topics.yaml"
+
+func TestConfigRejects(t *testing.T) {
+	cases := []struct {
+		name  string
+		stack string
+		cfg   map[string]string
+		edit  map[string]func(string) string
+		want  []string
+	}{
+		{name: "override without environment", stack: "dev", cfg: map[string]string{"kafka-data-plane:names": `{"runtime":"legacy-runtime"}`},
+			want: []string{"projects/kafka-data-plane/Pulumi.dev.yaml: kafka-data-plane:names:", `does not contain the environment "dev"`}},
+		{name: "unused override", stack: "dev", cfg: map[string]string{"kafka-data-plane:names": `{"runtim":"dev-runtime-v2"}`},
+			want: []string{"kafka-data-plane:names: overrides for topics that are not declared: [runtim]"}},
+		{name: "import unknown topic", stack: "staging", cfg: map[string]string{"kafka-data-plane:importTopics": `["runtime","staging-runtime"]`},
+			want: []string{"projects/kafka-data-plane/Pulumi.staging.yaml: kafka-data-plane:importTopics[1]:", `"staging-runtime" is not a declared topic`}},
+		{name: "import not a list", stack: "staging", cfg: map[string]string{"kafka-data-plane:importTopics": `"runtime"`},
+			want: []string{"kafka-data-plane:importTopics: cannot be read"}},
+		{name: "names not a map", stack: "staging", cfg: map[string]string{"kafka-data-plane:names": `["runtime"]`},
+			want: []string{"kafka-data-plane:names: cannot be read"}},
+		{name: "partitions above environment limit", stack: "dev",
+			edit: map[string]func(string) string{topicFile: func(s string) string {
+				return strings.Replace(s, "partitions: 10", "partitions: 100", 1)
+			}},
+			want: []string{topicFile + ":18:17: topics[0].partitions: 100 is above the limit of 64 partitions (aiven.maxPartitions in environments/dev.yaml)"}},
+		{name: "default replication above brokers", stack: "testing",
+			edit: map[string]func(string) string{"environments/testing.yaml": func(s string) string {
+				return strings.Replace(s, "brokers: 3", "brokers: 2", 1)
+			}},
+			want: []string{"(12 problems)", topicFile + ":16:5: topics[0].replication: 3 is above the 2 brokers of the Kafka service (the default of the data plane topics)"}},
+		{name: "environment without brokers", stack: "staging",
+			edit: map[string]func(string) string{"environments/staging.yaml": func(s string) string {
+				return strings.Replace(s, "  brokers: 3\n", "", 1)
+			}},
+			want: []string{"environments/staging.yaml: aiven.brokers: is missing"}},
+		{name: "environment without kafka service", stack: "local",
+			edit: map[string]func(string) string{"environments/local.yaml": func(s string) string {
+				return strings.Replace(s, "  kafkaService: kafka-clustera\n", "", 1)
+			}},
+			want: []string{"environments/local.yaml: aiven.kafkaService: is missing"}},
+		{name: "unknown key in topic file", stack: "dev",
+			edit: map[string]func(string) string{topicFile: func(s string) string {
+				return strings.Replace(s, "    partitions: 10\n", "    partitions: 10\n    retention_ms: \"1\"\n", 1)
+			}},
+			want: []string{topicFile + ":19:5: retention_ms: unknown key; fix: did you mean retentionMs?"}},
+		{name: "topic file missing", stack: "dev",
+			edit: map[string]func(string) string{topicFile: func(string) string { return "\x00remove" }},
+			want: []string{topicFile + ": topics: cannot be read", "no such file"}},
+		{name: "topic file empty", stack: "dev",
+			edit: map[string]func(string) string{topicFile: func(string) string { return "# nothing\n" }},
+			want: []string{topicFile + ": topics: the file is empty"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.edit != nil {
+				tempRoot(t, c.edit)
+			}
+			_, err := mocktest.RunContract(project, c.stack, program.Deploy, mocktest.Options{Config: c.cfg})
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestNoResourceBeforeValidation(t *testing.T) {
+	res, err := mocktest.RunContract(project, "dev", program.Deploy, mocktest.Options{Config: map[string]string{
+		"kafka-data-plane:importTopics": `["nope"]`,
+	}})
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	if len(res.Resources) != 0 {
+		t.Fatalf("registered %d resources before failing", len(res.Resources))
+	}
+}
+
+func TestEveryStackFileLoads(t *testing.T) {
+	for _, stack := range []string{"local", "dev", "testing", "staging", "prod", "steve1"} {
+		if _, err := mocktest.RunContract(project, stack, program.Deploy, mocktest.Options{}); err != nil {
+			t.Errorf("%s: %v", stack, err)
+		}
+	}
+}

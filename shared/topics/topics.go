@@ -1,0 +1,492 @@
+// Package topics loads the Kafka topics declared in kafka-topics.yaml files
+// and declares them as Aiven Kafka topics.
+//
+// A topic file holds one list:
+//
+//	topics:
+//	  - name: "{stack}-runtime"   # required; always starts with "{stack}-"
+//	    description: Runtime messages
+//	    partitions: 10            # optional settings override the group's defaults
+//	    retentionMs: "604800000"
+//
+// Loading is strict: an unknown key, a duplicate topic name across the files
+// of a stack, a name without the "{stack}-" prefix, partitions outside
+// 1..aiven.maxPartitions, a replication above aiven.brokers (or below 2, which
+// Aiven refuses), a retention that
+// is not an integer string and an empty file are errors naming the file, the
+// line and the key. So are values Kafka or Aiven would reject or that break
+// availability: an unknown compression type or cleanup policy, and a
+// minInsyncReplicas not below the replication. Every problem is reported at
+// once.
+package topics
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/clustera/infra/shared/naming"
+	"github.com/clustera/infra/shared/yamlfile"
+)
+
+// FileName is the name of every topic file.
+const FileName = "kafka-topics.yaml"
+
+// Placeholder is replaced by the stack (environment) name, and NamePrefix
+// starts every topic name.
+const (
+	Placeholder = "{stack}"
+	NamePrefix  = Placeholder + "-"
+)
+
+// Durations and sizes used by the defaults, as Kafka config strings.
+const (
+	ThreeDaysMs    = "259200000"
+	SevenDaysMs    = "604800000"
+	Bytes25MiB     = "26214400"
+	Bytes600MiB    = "629145600"
+	Unlimited      = "-1"
+	CompressSnappy = "snappy"
+)
+
+// Config holds the topic-level Kafka settings, as the strings the Aiven
+// provider takes. An empty value leaves the service default.
+type Config struct {
+	RetentionMs       string
+	RetentionBytes    string
+	MaxMessageBytes   string
+	CompressionType   string
+	CleanupPolicy     string
+	MinInsyncReplicas string
+}
+
+// Settings are the settings of one topic. Zero values mean "not set".
+type Settings struct {
+	Partitions  int
+	Replication int
+	Config      Config
+}
+
+// overlay returns s with the set values of o.
+func (s Settings) overlay(o Settings) Settings {
+	num := func(dst *int, v int) {
+		if v != 0 {
+			*dst = v
+		}
+	}
+	str := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	num(&s.Partitions, o.Partitions)
+	num(&s.Replication, o.Replication)
+	str(&s.Config.RetentionMs, o.Config.RetentionMs)
+	str(&s.Config.RetentionBytes, o.Config.RetentionBytes)
+	str(&s.Config.MaxMessageBytes, o.Config.MaxMessageBytes)
+	str(&s.Config.CompressionType, o.Config.CompressionType)
+	str(&s.Config.CleanupPolicy, o.Config.CleanupPolicy)
+	str(&s.Config.MinInsyncReplicas, o.Config.MinInsyncReplicas)
+	return s
+}
+
+// PrefixSettings apply to the topics whose logical name starts with Prefix.
+type PrefixSettings struct {
+	Prefix   string
+	Settings Settings
+}
+
+// Defaults are the settings of a group of topics. Each topic may override
+// any of them.
+type Defaults struct {
+	// Group names the group in messages.
+	Group string
+	Settings
+	// ByPrefix overlays Settings, in order, for matching logical names.
+	ByPrefix []PrefixSettings
+}
+
+// For returns the default settings of a topic by its logical name.
+func (d Defaults) For(logical string) Settings {
+	s := d.Settings
+	for _, p := range d.ByPrefix {
+		if strings.HasPrefix(logical, p.Prefix) {
+			s = s.overlay(p.Settings)
+		}
+	}
+	return s
+}
+
+// DataPlane are the defaults of the data plane topics.
+var DataPlane = Defaults{
+	Group: "data plane",
+	Settings: Settings{Partitions: 1, Replication: 3, Config: Config{
+		RetentionMs: SevenDaysMs, MaxMessageBytes: Bytes25MiB, CompressionType: CompressSnappy,
+	}},
+}
+
+// WorkerPrefix starts the logical name of every integration worker queue
+// and its dead-letter topic.
+const WorkerPrefix = "integrations-worker-"
+
+// Integrations are the defaults of the integration topics. Worker queues
+// (and their dead-letter topics) are also limited to 600 MiB per partition.
+var Integrations = Defaults{
+	Group: "integrations",
+	Settings: Settings{Partitions: 1, Replication: 2, Config: Config{
+		RetentionMs: ThreeDaysMs, MaxMessageBytes: Bytes25MiB, CompressionType: CompressSnappy,
+	}},
+	ByPrefix: []PrefixSettings{{Prefix: WorkerPrefix, Settings: Settings{Config: Config{RetentionBytes: Bytes600MiB}}}},
+}
+
+// MinReplication is the lowest replication factor Aiven accepts.
+const MinReplication = 2
+
+// Limits come from the environment settings (environments/<env>.yaml).
+type Limits struct {
+	MaxPartitions int    // aiven.maxPartitions
+	Brokers       int    // aiven.brokers
+	File          string // the environment file, for messages
+}
+
+// Options tune Load.
+type Options struct {
+	// Stack is the stack (environment) name that replaces {stack}.
+	Stack    string
+	Defaults Defaults
+	Limits   Limits
+	// Name returns the physical name of a logical topic name. Nil means
+	// "<stack>-<logical>". Projects pass their naming.Namer here, so prod
+	// name overrides apply.
+	Name func(logical string) (string, error)
+}
+
+// Topic is one declared topic with its resolved settings.
+type Topic struct {
+	// Logical is the name without the "{stack}-" prefix, e.g. "runtime".
+	Logical string
+	// Name is the physical topic name, e.g. "dev-runtime".
+	Name string
+	// Description is optional free text (1 to 256 characters).
+	Description string
+	Settings
+	// File and Line locate the declaration.
+	File string
+	Line int
+}
+
+// Source is the content of one topic file.
+type Source struct {
+	// File is the display path, relative to the repository root.
+	File string
+	Data []byte
+}
+
+// ReadSource reads a topic file; display is the path shown in messages.
+func ReadSource(path, display string) (Source, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Source{}, fmt.Errorf("%s: %w", display, err)
+	}
+	return Source{File: display, Data: data}, nil
+}
+
+var (
+	compressionTypes = []string{"gzip", "snappy", "lz4", "zstd", "uncompressed", "producer"}
+	cleanupPolicies  = []string{"delete", "compact", "compact,delete"}
+	unknownField     = regexp.MustCompile(`unknown field "([^"]*)"`)
+	duplicateKey     = regexp.MustCompile(`mapping key "([^"]*)" already defined`)
+)
+
+// Load reads the topics of every source and resolves their settings. It
+// returns an *Error listing every problem, or a plain error when opts are
+// unusable.
+func Load(sources []Source, opts Options) ([]Topic, error) {
+	if opts.Stack == "" {
+		return nil, errors.New("topics: Options.Stack is empty")
+	}
+	if opts.Limits.MaxPartitions < 1 || opts.Limits.Brokers < 1 {
+		return nil, fmt.Errorf("topics: limits must be positive (maxPartitions %d, brokers %d)", opts.Limits.MaxPartitions, opts.Limits.Brokers)
+	}
+	if opts.Name == nil {
+		stack := opts.Stack
+		opts.Name = func(logical string) (string, error) {
+			name := naming.Prefix(stack) + logical
+			return name, naming.Validate(naming.KafkaTopic, name)
+		}
+	}
+	l := loader{opts: opts, seen: map[string]seenAt{}, issues: issues{order: map[string]int{}}}
+	var out []Topic
+	for i, src := range sources {
+		if _, dup := l.issues.order[src.File]; dup {
+			return nil, fmt.Errorf("topics: file %s given twice", src.File)
+		}
+		l.issues.order[src.File] = i
+		out = append(out, l.file(src)...)
+	}
+	if err := l.issues.err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// physicalKey prefixes physical names in loader.seen; it cannot start a
+// logical name, which has no braces.
+const physicalKey = "{physical}"
+
+type seenAt struct {
+	file string
+	line int
+}
+
+type loader struct {
+	opts   Options
+	seen   map[string]seenAt
+	issues issues
+}
+
+func (l *loader) file(src Source) []Topic {
+	var doc document
+	if err := decode(src.File, src.Data, &doc); err != nil {
+		l.decodeError(src.File, err)
+		return nil
+	}
+	if len(doc.Topics.Items) == 0 {
+		line, col := doc.Topics.Line, doc.Topics.Column
+		if line == 0 {
+			line, col = 1, 1
+		}
+		l.issues.add(Issue{File: src.File, Line: line, Column: col, Key: "topics", Msg: "declares no topics",
+			Fix: "list at least one topic under topics:, or delete the file"})
+		return nil
+	}
+	var out []Topic
+	for i, e := range doc.Topics.Items {
+		if t, ok := l.topic(src.File, i, e); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// decode decodes strictly with yamlfile.Decode. The YAML library panics on
+// some malformed input (found by FuzzLoad, e.g. a tag where a list belongs);
+// that becomes an error like any other syntax error.
+func decode(file string, data []byte, doc *document) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &yamlfile.Error{File: file, Msg: fmt.Sprintf("cannot be parsed: the YAML decoder failed (%v); check the syntax", r)}
+		}
+	}()
+	return yamlfile.Decode(file, data, doc)
+}
+
+func (l *loader) decodeError(file string, err error) {
+	if errors.Is(err, yamlfile.ErrEmpty) {
+		l.issues.add(Issue{File: file, Key: "topics", Msg: "the file is empty",
+			Fix: "declare at least one topic under topics:, or delete the file"})
+		return
+	}
+	// Syntax and type errors carry the key "yaml" unless the message names
+	// the key.
+	var ye *yamlfile.Error
+	if !errors.As(err, &ye) {
+		l.issues.add(Issue{File: file, Key: "yaml", Msg: err.Error()})
+		return
+	}
+	is := Issue{File: file, Line: ye.Line, Column: ye.Column, Key: "yaml", Msg: ye.Msg, Fix: "check the YAML against docs/kafka.md"}
+	if m := duplicateKey.FindStringSubmatch(ye.Msg); m != nil {
+		is.Key, is.Fix = m[1], "keep one of the two"
+	}
+	if m := unknownField.FindStringSubmatch(ye.Msg); m != nil {
+		is.Key, is.Msg = m[1], "unknown key"
+		is.Fix = "use one of " + strings.Join(Keys, ", ") + " in a topic, and only topics: at the top"
+		if s := suggest(m[1]); s != "" {
+			is.Fix = "did you mean " + s + "? " + is.Fix
+		}
+	}
+	l.issues.add(is)
+}
+
+// suggest returns the known key a misspelt key most likely meant, or "".
+func suggest(key string) string {
+	norm := func(s string) string {
+		return strings.ToLower(strings.NewReplacer("_", "", "-", "", ".", "").Replace(s))
+	}
+	for _, k := range append([]string{"topics"}, Keys...) {
+		if norm(k) == norm(key) {
+			return k
+		}
+	}
+	return ""
+}
+
+func (l *loader) topic(file string, i int, e entry) (Topic, bool) {
+	key := func(k string) string { return fmt.Sprintf("topics[%d].%s", i, k) }
+	ok := true
+	bad := func(sc scalar, k, fix, format string, args ...any) {
+		if sc.Line == 0 {
+			sc.Line, sc.Column = e.Line, e.Column
+		}
+		l.issues.at(file, sc, key(k), fix, format, args...)
+		ok = false
+	}
+	// A list or mapping where a value belongs is reported, then treated as
+	// unset so the other keys are still checked.
+	for _, f := range []struct {
+		k  string
+		sc *scalar
+	}{
+		{"name", &e.Name}, {"description", &e.Description}, {"partitions", &e.Partitions}, {"replication", &e.Replication},
+		{"retentionMs", &e.RetentionMs}, {"retentionBytes", &e.RetentionBytes}, {"maxMessageBytes", &e.MaxMessageBytes},
+		{"compressionType", &e.CompressionType}, {"cleanupPolicy", &e.CleanupPolicy}, {"minInsyncReplicas", &e.MinInsyncReplicas},
+	} {
+		if f.sc.NotScalar != "" {
+			bad(*f.sc, f.k, "write a single value", "must be a single value, not a %s", strings.ToLower(f.sc.NotScalar))
+			line, col := f.sc.Line, f.sc.Column
+			*f.sc = scalar{Line: line, Column: col}
+		}
+	}
+
+	// Name.
+	t := Topic{File: file, Line: e.Line}
+	raw := e.Name.Value
+	switch {
+	case raw == "":
+		bad(e.Name, "name", `name the topic "{stack}-<name>"`, "is missing")
+	case !strings.HasPrefix(raw, NamePrefix):
+		bad(e.Name, "name", fmt.Sprintf("write %q", NamePrefix+strings.TrimPrefix(raw, Placeholder)),
+			"%q does not start with %q: every topic name carries the environment", raw, NamePrefix)
+	case strings.ContainsAny(strings.TrimPrefix(raw, NamePrefix), "{}"):
+		bad(e.Name, "name", "use {stack} only as the prefix", "%q has a placeholder or brace after the prefix", raw)
+	default:
+		t.Logical = strings.TrimPrefix(raw, NamePrefix)
+		name, err := l.opts.Name(t.Logical)
+		if err != nil {
+			bad(e.Name, "name", "use letters, digits, '.', '_' and '-' only", "%v", err)
+			break
+		}
+		t.Name = name
+		if prev, dup := l.seen[t.Logical]; dup {
+			bad(e.Name, "name", "rename or remove one of them",
+				"topic %q is already declared at %s:%d", raw, prev.file, prev.line)
+			break
+		}
+		if prev, dup := l.seen[physicalKey+name]; dup {
+			bad(e.Name, "name", "change the name override so each topic keeps its own name",
+				"topic %q has the physical name %q, like the topic declared at %s:%d", raw, name, prev.file, prev.line)
+			break
+		}
+		at := seenAt{file: file, line: e.Name.Line}
+		l.seen[t.Logical], l.seen[physicalKey+name] = at, at
+	}
+
+	if e.Description.Set {
+		n := utf8.RuneCountInString(e.Description.Value)
+		if n < 1 || n > 256 {
+			bad(e.Description, "description", "write 1 to 256 characters, or remove the key", "is %d characters", n)
+		}
+		t.Description = e.Description.Value
+	}
+
+	// Settings: the group's defaults, overridden by the topic.
+	def := l.opts.Defaults.For(t.Logical)
+	var own Settings
+	whole := func(sc scalar, k string, dst *int) {
+		if !sc.Set {
+			return
+		}
+		n, isNum := parseWhole(sc.Value)
+		if !isNum {
+			bad(sc, k, "write a whole number such as 3", "%q is not a whole number", sc.Value)
+			return
+		}
+		if n == 0 {
+			bad(sc, k, "use at least 1", "must be at least 1, got 0")
+			return
+		}
+		*dst = n
+	}
+	whole(e.Partitions, "partitions", &own.Partitions)
+	whole(e.Replication, "replication", &own.Replication)
+	intString := func(sc scalar, k, example string, unlimited bool, dst *string) {
+		if !sc.Set {
+			return
+		}
+		n, isInt := parseInteger(sc.Value)
+		switch {
+		case !isInt:
+			fix := fmt.Sprintf("write an integer string such as %q", example)
+			if unlimited {
+				fix += ` or "-1" for unlimited`
+			}
+			bad(sc, k, fix, "%q is not an integer string", sc.Value)
+		case unlimited && n == -1:
+			*dst = sc.Value
+		case n < 1:
+			fix := "use a positive value"
+			if unlimited {
+				fix += `, or "-1" for unlimited`
+			}
+			bad(sc, k, fix, "must be positive, got %s", sc.Value)
+		default:
+			*dst = sc.Value
+		}
+	}
+	intString(e.RetentionMs, "retentionMs", SevenDaysMs, true, &own.Config.RetentionMs)
+	intString(e.RetentionBytes, "retentionBytes", Bytes600MiB, true, &own.Config.RetentionBytes)
+	intString(e.MaxMessageBytes, "maxMessageBytes", Bytes25MiB, false, &own.Config.MaxMessageBytes)
+	intString(e.MinInsyncReplicas, "minInsyncReplicas", "2", false, &own.Config.MinInsyncReplicas)
+	oneOf := func(sc scalar, k string, allowed []string, dst *string) {
+		if !sc.Set {
+			return
+		}
+		for _, a := range allowed {
+			if sc.Value == a {
+				*dst = a
+				return
+			}
+		}
+		bad(sc, k, "use one of "+strings.Join(allowed, ", "), "%q is not supported", sc.Value)
+	}
+	oneOf(e.CompressionType, "compressionType", compressionTypes, &own.Config.CompressionType)
+	oneOf(e.CleanupPolicy, "cleanupPolicy", cleanupPolicies, &own.Config.CleanupPolicy)
+	t.Settings = def.overlay(own)
+
+	// Limits apply to the resolved values, defaults included.
+	lim := l.opts.Limits
+	origin := func(sc scalar) string {
+		if sc.Set {
+			return ""
+		}
+		return fmt.Sprintf(" (the default of the %s topics)", l.opts.Defaults.Group)
+	}
+	if t.Partitions < 1 {
+		bad(e.Partitions, "partitions", "set partitions", "has no value and the group has no default")
+	}
+	if t.Partitions > lim.MaxPartitions {
+		bad(e.Partitions, "partitions", fmt.Sprintf("use at most %d, or raise aiven.maxPartitions in %s if the service allows it", lim.MaxPartitions, lim.File),
+			"%d is above the limit of %d partitions (aiven.maxPartitions in %s)%s", t.Partitions, lim.MaxPartitions, lim.File, origin(e.Partitions))
+	}
+	switch {
+	case t.Replication < 1:
+		bad(e.Replication, "replication", "set replication", "has no value and the group has no default")
+	case t.Replication < MinReplication:
+		bad(e.Replication, "replication", fmt.Sprintf("use at least %d", MinReplication),
+			"%d is below %d: Aiven refuses replication factors below 2, to avoid losing data when a node fails%s", t.Replication, MinReplication, origin(e.Replication))
+	}
+	if t.Replication > lim.Brokers {
+		bad(e.Replication, "replication", fmt.Sprintf("use at most %d, the number of brokers (aiven.brokers in %s)", lim.Brokers, lim.File),
+			"%d is above the %d brokers of the Kafka service%s", t.Replication, lim.Brokers, origin(e.Replication))
+	}
+	if mis := t.Config.MinInsyncReplicas; mis != "" && t.Replication >= 1 {
+		if n, _ := parseInteger(mis); n >= int64(t.Replication) {
+			bad(e.MinInsyncReplicas, "minInsyncReplicas", fmt.Sprintf("use at most %d, below the topic's replication, or raise replication", t.Replication-1),
+				"%s is not below the replication of %d: losing one broker would block every producer using acks=all", mis, t.Replication)
+		}
+	}
+	return t, ok
+}
