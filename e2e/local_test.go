@@ -3,7 +3,6 @@ package e2e
 import (
 	"bufio"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"reflect"
 	"sort"
@@ -39,8 +38,8 @@ const (
 var wantInventory = map[string]int{
 	typeD1: 2, typeR2: 2, typeQueue: 6, typeNotify: 1, typeIndex: 1,
 	typeScript: 6, typeConsumer: 5, typeCron: 1,
-	typeDNS: 3,
-	typeTopic: 12 + 14,
+	typeDNS:      3,
+	typeTopic:    12 + 14,
 	typePubTopic: 1, typeSub: 1, typeIAM: 1,
 }
 
@@ -50,8 +49,15 @@ var wantInventory = map[string]int{
 // stopped by a policy, be interrupted, and destroy everything.
 func TestLocalEnvironment(t *testing.T) {
 	w := newWorkspace(t)
+	// Each step builds on the state the previous one left: stop at the
+	// first failure rather than report its consequences.
+	step := func(name string, fn func(t *testing.T)) {
+		if !t.Run(name, fn) {
+			t.FailNow()
+		}
+	}
 
-	t.Run("deploy all from empty", func(t *testing.T) {
+	step("deploy all from empty", func(t *testing.T) {
 		r := w.infra("deploy", "-env", "local")
 		if r.code != 0 {
 			t.Fatalf("exit %d\n%s", r.code, r.out)
@@ -67,7 +73,7 @@ func TestLocalEnvironment(t *testing.T) {
 		checkInventory(t, w)
 	})
 
-	t.Run("second deploy changes nothing", func(t *testing.T) {
+	step("second deploy changes nothing", func(t *testing.T) {
 		r := w.infra("deploy", "-env", "local")
 		if r.code != 0 {
 			t.Fatalf("exit %d\n%s", r.code, r.out)
@@ -79,7 +85,7 @@ func TestLocalEnvironment(t *testing.T) {
 		}
 	})
 
-	t.Run("deploy affected touches only the changed Kafka projects", func(t *testing.T) {
+	step("deploy affected touches only the changed Kafka projects", func(t *testing.T) {
 		const file = "projects/kafka-integrations/integrations/slack/kafka-topics.yaml"
 		y := w.read(file)
 		y = strings.Replace(y, `- name: "{stack}-integrations-worker-slack"`, "- name: \"{stack}-integrations-worker-slack\"\n    retentionMs: \"172800000\"", 1)
@@ -108,7 +114,7 @@ func TestLocalEnvironment(t *testing.T) {
 		}
 	})
 
-	t.Run("a fault blocks dependents only, and a rerun converges", func(t *testing.T) {
+	step("a fault blocks dependents only, and a rerun converges", func(t *testing.T) {
 		const file = "projects/kafka-data-plane/kafka-topics.yaml"
 		y := w.read(file)
 		w.write(file, strings.Replace(y, "    partitions: 10\n", "    partitions: 10\n    retentionMs: \"259200000\"\n", 1))
@@ -149,7 +155,7 @@ func TestLocalEnvironment(t *testing.T) {
 		}
 	})
 
-	t.Run("drift is detected, refreshed and repaired", func(t *testing.T) {
+	step("drift is detected, refreshed and repaired", func(t *testing.T) {
 		if err := w.cloud().Mutate(typeDNS, "local-1.clustera.test", func(p map[string]any) { p["ttl"] = 3600 }); err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +187,7 @@ func TestLocalEnvironment(t *testing.T) {
 		}
 	})
 
-	t.Run("a mandatory policy blocks the change and the cloud is untouched", func(t *testing.T) {
+	step("a mandatory policy blocks the change and the cloud is untouched", func(t *testing.T) {
 		env := w.read("environments/local.yaml")
 		w.write("environments/local.yaml", env+"policy:\n  overrides:\n    kafka-topic-max-message-size: mandatory\n")
 		const file = "projects/kafka-data-plane/kafka-topics.yaml"
@@ -202,7 +208,7 @@ func TestLocalEnvironment(t *testing.T) {
 		w.write(file, orig)
 	})
 
-	t.Run("SIGINT stops cleanly and the next run succeeds", func(t *testing.T) {
+	step("SIGINT stops cleanly and the next run succeeds", func(t *testing.T) {
 		w.write("projects/kafka-integrations/integrations/e2e/kafka-topics.yaml",
 			"topics:\n  - name: \"{stack}-integrations-worker-e2e\"\n  - name: \"{stack}-integrations-worker-e2e-dlq\"\n")
 		if err := sandbox.SetFaults(w.sandboxDir(), []sandbox.Fault{{Op: "create", Type: typeTopic, Delay: "4s"}}); err != nil {
@@ -273,7 +279,7 @@ func TestLocalEnvironment(t *testing.T) {
 		}
 	})
 
-	t.Run("destroy all runs in reverse order and empties everything", func(t *testing.T) {
+	step("destroy all runs in reverse order and empties everything", func(t *testing.T) {
 		r := w.infra("destroy", "-env", "local")
 		if r.code != 0 {
 			t.Fatalf("exit %d\n%s", r.code, r.out)
@@ -429,5 +435,3 @@ func snapshot(t *testing.T, w *workspace) string {
 	}
 	return string(b)
 }
-
-var _ = os.Getenv

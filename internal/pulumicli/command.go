@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -48,6 +49,7 @@ func (c *Command) Run(ctx context.Context, workdir string, stdin io.Reader,
 	if !slices.Contains(args, "--non-interactive") {
 		args = append([]string{"--non-interactive"}, args...)
 	}
+	args = withoutPlaintextSecrets(args)
 	cmd := exec.Command(c.path, args...) //nolint:gosec // path is the resolved CLI
 	cmd.Dir = workdir
 	env := append(os.Environ(), additionalEnv...)
@@ -59,6 +61,7 @@ func (c *Command) Run(ctx context.Context, workdir string, stdin io.Reader,
 	cmd.Stdin = stdin
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return "", "", -2, err
 	}
@@ -77,6 +80,9 @@ func (c *Command) Run(ctx context.Context, workdir string, stdin io.Reader,
 			err = <-done
 		}
 	}
+	if os.Getenv("INFRA_TRACE_CLI") != "" {
+		fmt.Fprintf(os.Stderr, "trace: pulumi %s (%s) took %s\n", strings.Join(args, " "), filepath.Base(workdir), time.Since(start).Round(time.Millisecond))
+	}
 	code := -2
 	var ee *exec.ExitError
 	switch {
@@ -86,6 +92,25 @@ func (c *Command) Run(ctx context.Context, workdir string, stdin io.Reader,
 		code = ee.ExitCode()
 	}
 	return stdout.String(), stderr.String(), code, err
+}
+
+// withoutPlaintextSecrets drops --show-secrets from `stack output`: the
+// Automation API asks for every stack's outputs in plaintext after each
+// update, but the orchestrator only ever shows secrets as [secret]. Not
+// decrypting them keeps plaintext secrets out of this process and saves the
+// passphrase key derivation (about a second per project).
+func withoutPlaintextSecrets(args []string) []string {
+	i := slices.Index(args, "stack")
+	if i < 0 || i+1 >= len(args) || args[i+1] != "output" || !slices.Contains(args, "--show-secrets") {
+		return args
+	}
+	out := make([]string, 0, len(args))
+	for _, a := range args {
+		if a != "--show-secrets" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func prependPath(env []string, dir string) []string {

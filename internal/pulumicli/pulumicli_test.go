@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -117,4 +118,15 @@ func mustVersion(t *testing.T, path string) semver.Version {
 		t.Fatal(err)
 	}
 	return v
+}
+
+func TestStackOutputNeverAsksForPlaintextSecrets(t *testing.T) {
+	got := withoutPlaintextSecrets([]string{"--non-interactive", "stack", "output", "--json", "--show-secrets", "--stack", "dev"})
+	if slices.Contains(got, "--show-secrets") || len(got) != 6 {
+		t.Fatalf("args = %v", got)
+	}
+	other := []string{"--non-interactive", "stack", "export", "--show-secrets"}
+	if got := withoutPlaintextSecrets(other); !slices.Equal(got, other) {
+		t.Fatalf("changed an unrelated command: %v", got)
+	}
 }

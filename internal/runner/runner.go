@@ -136,8 +136,10 @@ func (r *Runner) Run(ctx context.Context, t Task) Outcome {
 	var runErr error
 	switch t.Op {
 	case Deploy:
+		// ShowSecrets(false): the update summary is read without decrypting
+		// the stack's secrets.
 		opts := []optup.Option{optup.ProgressStreams(logf), optup.ErrorProgressStreams(logf), optup.EventStreams(ch),
-			optup.Color("never"), optup.SuppressProgress()}
+			optup.Color("never"), optup.SuppressProgress(), optup.ShowSecrets(false)}
 		if pack, cfg, err := r.policy(); err != nil {
 			runErr = err
 			close(ch)

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Fault makes an operation of the sandbox fail, for tests of failure
@@ -25,6 +27,10 @@ type Fault struct {
 	Name string `json:"name,omitempty"`
 	// Message is the error to return; a default names the fault.
 	Message string `json:"message,omitempty"`
+	// Delay, when set (a Go duration such as "4s"), makes the operation
+	// slow instead of failing it: it waits that long, then proceeds. Tests
+	// use it to interrupt a run while an operation is in flight.
+	Delay string `json:"delay,omitempty"`
 }
 
 func faultsPath(dir string) string { return filepath.Join(dir, "faults.json") }
@@ -36,6 +42,11 @@ func SetFaults(dir string, faults []Fault) error {
 		case "", "create", "update", "delete":
 		default:
 			return fmt.Errorf("sandbox: fault op %q: use create, update, delete or empty", f.Op)
+		}
+		if f.Delay != "" {
+			if _, err := time.ParseDuration(f.Delay); err != nil {
+				return fmt.Errorf("sandbox: fault delay %q: %w", f.Delay, err)
+			}
 		}
 	}
 	if len(faults) == 0 {
@@ -58,19 +69,20 @@ func SetFaults(dir string, faults []Fault) error {
 	return os.Rename(tmp, faultsPath(dir))
 }
 
-// checkFault returns the error of the first fault matching the operation.
-func checkFault(dir, op, typ string, names ...string) error {
+// matchingFaults returns the faults that apply to an operation.
+func matchingFaults(dir, op, typ string, names ...string) ([]Fault, error) {
 	b, err := os.ReadFile(faultsPath(dir))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return fmt.Errorf("sandbox: read faults: %w", err)
+		return nil, fmt.Errorf("sandbox: read faults: %w", err)
 	}
 	var faults []Fault
 	if err := json.Unmarshal(b, &faults); err != nil {
-		return fmt.Errorf("sandbox: %s is not valid: %w", faultsPath(dir), err)
+		return nil, fmt.Errorf("sandbox: %s is not valid: %w", faultsPath(dir), err)
 	}
+	var out []Fault
 	for _, f := range faults {
 		if f.Op != "" && f.Op != op {
 			continue
@@ -84,7 +96,22 @@ func checkFault(dir, op, typ string, names ...string) error {
 				matched = true
 			}
 		}
-		if !matched {
+		if matched {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// checkFault returns the error of the first failing fault matching the
+// operation.
+func checkFault(dir, op, typ string, names ...string) error {
+	faults, err := matchingFaults(dir, op, typ, names...)
+	if err != nil {
+		return err
+	}
+	for _, f := range faults {
+		if f.Delay != "" {
 			continue
 		}
 		msg := f.Message
@@ -94,6 +121,30 @@ func checkFault(dir, op, typ string, names ...string) error {
 		return fmt.Errorf("sandbox fault injected for %s of %s %s: %s", op, typ, strings.Join(nonEmpty(names), "/"), msg)
 	}
 	return nil
+}
+
+// delayFault waits for the longest delay fault matching the operation, or
+// until ctx ends. It runs outside the cloud lock, so other operations go on.
+func delayFault(ctx context.Context, dir, op, typ string, names ...string) {
+	faults, err := matchingFaults(dir, op, typ, names...)
+	if err != nil {
+		return
+	}
+	var longest time.Duration
+	for _, f := range faults {
+		if d, err := time.ParseDuration(f.Delay); err == nil && d > longest {
+			longest = d
+		}
+	}
+	if longest <= 0 {
+		return
+	}
+	t := time.NewTimer(longest)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // glob matches s against pattern, where '*' matches any run of characters

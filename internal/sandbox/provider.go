@@ -182,7 +182,7 @@ func (k *kind) preview(base, news resource.PropertyMap) (*structpb.Struct, error
 }
 
 // Create creates the object in the fake cloud.
-func (p *provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+func (p *provider) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
 	k, typ := p.kind(req.GetType(), req.GetUrn())
 	if k == nil {
 		return nil, p.unknownType(typ)
@@ -202,6 +202,7 @@ func (p *provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %s: %w", typ, err)
 	}
+	delayFault(ctx, p.cloud.dir, "create", typ, urnName(req.GetUrn()))
 	obj := &Object{Type: typ, Props: props}
 	err = p.cloud.transact(true, func(st *state) error {
 		if err := k.create(st, obj); err != nil {
@@ -316,6 +317,7 @@ func (p *provider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*p
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %s: %w", typ, err)
 	}
+	delayFault(ctx, p.cloud.dir, "update", typ, urnName(req.GetUrn()))
 	var obj *Object
 	err = p.cloud.transact(true, func(st *state) error {
 		j, _ := toJSONLenient(olds, k.opaque)
@@ -368,6 +370,7 @@ func (p *provider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*e
 	if err != nil {
 		return nil, err
 	}
+	delayFault(ctx, p.cloud.dir, "delete", typ, urnName(req.GetUrn()))
 	err = p.cloud.transact(true, func(st *state) error {
 		j, _ := toJSONLenient(props, k.opaque)
 		o, err := k.lookup(st, req.GetId(), j, p.Config(ctx))
