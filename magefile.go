@@ -1,15 +1,6 @@
 //go:build mage
 
-// Targets of the infrastructure monorepo. Every target that takes an
-// environment accepts both `env=staging` and `staging`; options are written
-// `key=value` (or mage's `-key=value`), e.g.
-//
-//	go run mage.go deploy:all env=staging parallel=2
-//	go run mage.go deploy:project env=staging project=dns with=upstreams
-//
-// The targets are thin: the work runs in bin/infra (cmd/infra), which this
-// file builds and then becomes (exec), so Ctrl-C goes straight to the
-// orchestrator and it can cancel the engine cleanly.
+// Targets of the infrastructure monorepo. Environments: env=staging (or staging). Options: key=value, e.g. parallel=2, with=upstreams.
 package main
 
 import (
@@ -23,6 +14,13 @@ import (
 
 	"github.com/magefile/mage/mg"
 )
+
+// The targets are thin: the work runs in bin/infra (cmd/infra), which this
+// file builds and then becomes (exec), so Ctrl-C goes straight to the
+// orchestrator and it can cancel the engine cleanly (docs/decisions/0007).
+//
+//	go run mage.go deploy:all env=staging parallel=2
+//	go run mage.go deploy:project env=staging project=dns with=upstreams
 
 // optionKeys are written key=value on the command line; mage wants
 // -key=value for optional arguments, so they are rewritten before mage
@@ -199,20 +197,43 @@ func Lint() error {
 // after Lint.
 func Test() error {
 	mg.Deps(Lint)
-	bin, err := buildInfra()
+	cli, err := pulumiCLI()
 	if err != nil {
 		return err
 	}
-	out, err := exec.Command(bin, "cli").Output()
-	if err != nil {
-		return fmt.Errorf("finding or building the Pulumi CLI: %w", err)
-	}
-	cli := strings.TrimSpace(string(out))
 	fmt.Printf("test: using %s\n", cli)
 	cmd := exec.Command("go", "test", "-count=1", "-timeout", "60m", modulePattern)
 	cmd.Env = append(os.Environ(), "INFRA_PULUMI="+cli)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	return cmd.Run()
+}
+
+// Bench measures the main job on the local environment through the real engine: deploy from empty and a no-op
+// deploy (wall time, sum of project times, critical path, peak memory of the process tree).
+func Bench() error {
+	cli, err := pulumiCLI()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", ".", "-benchtime", "3x", "-timeout", "60m", "./e2e")
+	cmd.Env = append(os.Environ(), "INFRA_PULUMI="+cli)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return cmd.Run()
+}
+
+// pulumiCLI finds or builds the Pulumi CLI through bin/infra and returns its path.
+func pulumiCLI() (string, error) {
+	bin, err := buildInfra()
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command(bin, "cli")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("finding or building the Pulumi CLI: %w", err)
+	}
+	return strings.TrimSpace(string(out)), nil
 }
 
 // modulePattern matches the packages of every module of the workspace.

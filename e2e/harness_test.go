@@ -56,11 +56,11 @@ func TestMain(m *testing.M) {
 // workspace is a private copy of the repository (a git repository of its
 // own) with its own local state, so tests never touch the developer's.
 type workspace struct {
-	t    *testing.T
+	t    testing.TB
 	root string
 }
 
-func newWorkspace(t *testing.T) *workspace {
+func newWorkspace(t testing.TB) *workspace {
 	t.Helper()
 	root := t.TempDir()
 	ls := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")

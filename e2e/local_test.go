@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -56,6 +57,32 @@ func TestLocalEnvironment(t *testing.T) {
 			t.FailNow()
 		}
 	}
+
+	step("preview of a new environment uses labelled placeholders", func(t *testing.T) {
+		r := w.infra("preview", "-env", "local")
+		if r.code != 2 {
+			t.Fatalf("exit %d, want 2 (changes pending)\n%s", r.code, r.out)
+		}
+		want := map[string][]string{
+			"cloudflare-workers": {"cloudflare-storage"},
+			"kafka-integrations": {"kafka-data-plane"},
+			"gcp-gmail":          {"kafka-integrations"},
+		}
+		for _, row := range r.report.Rows {
+			if row.Result != report.Changed {
+				t.Errorf("%s: %s, want changed", row.Project, row.Label())
+			}
+			if !reflect.DeepEqual(row.Placeholders, want[row.Project]) {
+				t.Errorf("%s: placeholders %v, want %v", row.Project, row.Placeholders, want[row.Project])
+			}
+		}
+		if !strings.Contains(r.out, "PLACEHOLDER") {
+			t.Errorf("placeholders are not labelled in the output:\n%s", r.out)
+		}
+		if objs := w.objects(); len(objs) != 0 {
+			t.Fatalf("a preview created %d cloud objects", len(objs))
+		}
+	})
 
 	step("deploy all from empty", func(t *testing.T) {
 		r := w.infra("deploy", "-env", "local")
@@ -244,7 +271,15 @@ func TestLocalEnvironment(t *testing.T) {
 			_ = cmd.Process.Kill()
 			t.Fatal("kafka-integrations never started")
 		}
-		time.Sleep(2 * time.Second) // inside the slow topic creation
+		time.Sleep(time.Second) // inside the slow topic creation
+
+		// A second run on the same environment and project fails fast and
+		// names the run holding it.
+		second := w.infra("deploy", "-env", "local", "-project", "kafka-integrations")
+		if second.code != 1 || second.took > 10*time.Second || !strings.Contains(second.out, "is locked by another run: pid "+strconv.Itoa(cmd.Process.Pid)) {
+			t.Errorf("second concurrent run: exit %d after %s, want a fast failure naming pid %d\n%s", second.code, second.took, cmd.Process.Pid, second.out)
+		}
+
 		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 			t.Fatal(err)
 		}

@@ -86,6 +86,13 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 		rep.Finish()
 		return rep, nil
 	}
+	if req.Op == runner.Deploy || req.Op == runner.Preview || req.Op == runner.Drift {
+		// Every selected project's configuration is checked before any
+		// of them runs: bad input stops the whole run, nothing deployed.
+		if err := projects.ValidateConfig(req.Root, req.Env, plan.Order); err != nil {
+			return nil, err
+		}
+	}
 	for n, t := range plan.Tasks {
 		p, err := projects.Get(n)
 		if err != nil {

@@ -8,11 +8,17 @@ import (
 	"fmt"
 
 	"github.com/clustera/infra/internal/graph"
+	cfstoragecfg "github.com/clustera/infra/projects/cloudflare-storage/config"
 	cfstorage "github.com/clustera/infra/projects/cloudflare-storage/program"
+	cfworkerscfg "github.com/clustera/infra/projects/cloudflare-workers/config"
 	cfworkers "github.com/clustera/infra/projects/cloudflare-workers/program"
+	dnscfg "github.com/clustera/infra/projects/dns/config"
 	dns "github.com/clustera/infra/projects/dns/program"
+	gmailcfg "github.com/clustera/infra/projects/gcp-gmail/config"
 	gmail "github.com/clustera/infra/projects/gcp-gmail/program"
+	dataplanecfg "github.com/clustera/infra/projects/kafka-data-plane/config"
 	dataplane "github.com/clustera/infra/projects/kafka-data-plane/program"
+	integrationscfg "github.com/clustera/infra/projects/kafka-integrations/config"
 	integrations "github.com/clustera/infra/projects/kafka-integrations/program"
 	"github.com/clustera/infra/shared/contracts"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -27,6 +33,17 @@ type Project struct {
 	// Deploy declares the resources and returns the contract, for tests and
 	// offline checks that need the resolved outputs.
 	Deploy func(*pulumi.Context) (contracts.Contract, error)
+	// Validate reads and validates the project's configuration (its one
+	// config.Load) without declaring anything, so a run can check every
+	// selected project before it deploys any.
+	Validate func(*pulumi.Context) error
+}
+
+func validateOf[T any](load func(*pulumi.Context) (T, error)) func(*pulumi.Context) error {
+	return func(ctx *pulumi.Context) error {
+		_, err := load(ctx)
+		return err
+	}
 }
 
 func deployOf[T contracts.Contract](f func(*pulumi.Context) (T, error)) func(*pulumi.Context) (contracts.Contract, error) {
@@ -34,12 +51,12 @@ func deployOf[T contracts.Contract](f func(*pulumi.Context) (T, error)) func(*pu
 }
 
 var all = []Project{
-	{Name: contracts.CloudflareStorageProject, Program: cfstorage.Program, Deploy: deployOf(cfstorage.Deploy)},
-	{Name: contracts.CloudflareWorkersProject, Program: cfworkers.Program, Deploy: deployOf(cfworkers.Deploy)},
-	{Name: contracts.DNSProject, Program: dns.Program, Deploy: deployOf(dns.Deploy)},
-	{Name: contracts.GCPGmailProject, Program: gmail.Program, Deploy: deployOf(gmail.Deploy)},
-	{Name: contracts.KafkaDataPlaneProject, Program: dataplane.Program, Deploy: deployOf(dataplane.Deploy)},
-	{Name: contracts.KafkaIntegrationsProject, Program: integrations.Program, Deploy: deployOf(integrations.Deploy)},
+	{Name: contracts.CloudflareStorageProject, Program: cfstorage.Program, Deploy: deployOf(cfstorage.Deploy), Validate: validateOf(cfstoragecfg.Load)},
+	{Name: contracts.CloudflareWorkersProject, Program: cfworkers.Program, Deploy: deployOf(cfworkers.Deploy), Validate: validateOf(cfworkerscfg.Load)},
+	{Name: contracts.DNSProject, Program: dns.Program, Deploy: deployOf(dns.Deploy), Validate: validateOf(dnscfg.Load)},
+	{Name: contracts.GCPGmailProject, Program: gmail.Program, Deploy: deployOf(gmail.Deploy), Validate: validateOf(gmailcfg.Load)},
+	{Name: contracts.KafkaDataPlaneProject, Program: dataplane.Program, Deploy: deployOf(dataplane.Deploy), Validate: validateOf(dataplanecfg.Load)},
+	{Name: contracts.KafkaIntegrationsProject, Program: integrations.Program, Deploy: deployOf(integrations.Deploy), Validate: validateOf(integrationscfg.Load)},
 }
 
 func init() {

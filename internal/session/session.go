@@ -25,6 +25,7 @@ import (
 	"github.com/clustera/infra/shared/environment"
 	"github.com/clustera/infra/shared/layout"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"golang.org/x/sync/errgroup"
 )
 
 // LocalPassphrase encrypts secrets of the local environment. It is fixed and
@@ -91,17 +92,22 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 			s.Close()
 		}
 	}()
-	path, v, err := pulumicli.Ensure(ctx, o.Root, o.Out)
-	if err != nil {
-		return nil, err
-	}
-	s.Cmd = pulumicli.NewCommand(path, v)
-	if o.Policies {
-		if err := s.buildPolicyPack(ctx); err != nil {
-			return nil, err
+	// The CLI, the policy pack and the providers are independent: prepare
+	// them at the same time.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		path, v, err := pulumicli.Ensure(gctx, o.Root, o.Out)
+		if err != nil {
+			return err
 		}
+		s.Cmd = pulumicli.NewCommand(path, v)
+		return nil
+	})
+	if o.Policies {
+		g.Go(func() error { return s.buildPolicyPack(gctx) })
 	}
-	if err := s.startProviders(ctx, o.Out); err != nil {
+	g.Go(func() error { return s.startProviders(gctx, o.Out) })
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	ok = true

@@ -8,8 +8,6 @@ package mocktest
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -17,7 +15,7 @@ import (
 
 	"github.com/clustera/infra/shared/contracts"
 	"github.com/clustera/infra/shared/layout"
-	"github.com/goccy/go-yaml"
+	"github.com/clustera/infra/shared/stackconfig"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -201,12 +199,13 @@ func (m *monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 // Run runs program for project/stack under mocks.
 func Run(project, stack string, program pulumi.RunFunc, opts Options) (*Result, error) {
 	cfg := map[string]string{}
+	secrets := append([]string(nil), opts.SecretKeys...)
 	if !opts.NoStackFile {
-		c, err := StackConfig(project, stack)
+		c, s, err := stackFile(project, stack)
 		if err != nil {
 			return nil, err
 		}
-		cfg = c
+		cfg, secrets = c, append(secrets, s...)
 	}
 	for k, v := range opts.Config {
 		cfg[k] = v
@@ -215,7 +214,7 @@ func Run(project, stack string, program pulumi.RunFunc, opts Options) (*Result, 
 	mon := &monitor{project: project, stack: stack, opts: opts, res: res}
 	err := pulumi.RunErr(program, pulumi.WithMocks(project, stack, mon), func(info *pulumi.RunInfo) {
 		info.Config = cfg
-		info.ConfigSecretKeys = opts.SecretKeys
+		info.ConfigSecretKeys = secrets
 		info.DryRun = opts.DryRun
 	})
 	return res, err
@@ -277,42 +276,16 @@ func plain(x any) any {
 
 // StackConfig reads projects/<project>/Pulumi.<stack>.yaml into the flat
 // "<namespace>:<key>" map the engine passes to programs; structured values
-// are JSON-encoded.
+// are JSON-encoded (see stackconfig.ReadFile).
 func StackConfig(project, stack string) (map[string]string, error) {
+	values, _, err := stackFile(project, stack)
+	return values, err
+}
+
+func stackFile(project, stack string) (map[string]string, []string, error) {
 	root, err := layout.Root()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	path := layout.StackConfigFile(root, project, stack)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var file struct {
-		Config map[string]any `yaml:"config"`
-	}
-	if err := yaml.Unmarshal(data, &file); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
-	}
-	out := map[string]string{}
-	for k, v := range file.Config {
-		if !strings.Contains(k, ":") {
-			k = project + ":" + k
-		}
-		switch x := v.(type) {
-		case string:
-			out[k] = x
-		case map[string]any:
-			if sec, ok := x["secure"]; ok && len(x) == 1 {
-				out[k] = fmt.Sprint(sec)
-				continue
-			}
-			b, _ := json.Marshal(x)
-			out[k] = string(b)
-		default:
-			b, _ := json.Marshal(x)
-			out[k] = string(b)
-		}
-	}
-	return out, nil
+	return stackconfig.ReadFile(root, project, stack)
 }
