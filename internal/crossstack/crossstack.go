@@ -72,7 +72,7 @@ func (f Finding) Message() string {
 func (f Finding) String() string { return "[" + f.Check + "] " + f.Message() }
 
 // Check runs every check over one run of every project, and the source scan
-// of the repository at root. Findings are sorted by check, then subject.
+// of the repository at root. Findings are in Sort order.
 func Check(res *mockrun.Result, root string) ([]Finding, error) {
 	var fs []Finding
 	fs = append(fs, DNSRecordsOnlyInDNS(res)...)
@@ -111,7 +111,7 @@ func label(project string, r mocktest.Resource) string {
 	return fmt.Sprintf("%s %q in %s", r.Type, r.Name, project)
 }
 
-// projectsOf returns the project names of rs, sorted and unique.
+// projectsOf joins project names, sorted and without repeats.
 func projectsOf(names []string) string {
 	seen := map[string]bool{}
 	var out []string

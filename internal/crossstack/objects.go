@@ -106,19 +106,19 @@ func UniqueCloudObjects(res *mockrun.Result) []Finding {
 	sort.Strings(keys)
 	var fs []Finding
 	for _, key := range keys {
-		os := owners[key]
-		if len(os) < 2 {
+		owns := owners[key]
+		if len(owns) < 2 {
 			continue
 		}
-		id := identities[os[0].res.Type]
-		k, _ := id.key(os[0].res)
+		id := identities[owns[0].res.Type]
+		k, _ := id.key(owns[0].res)
 		var labels, projects []string
-		for _, o := range os {
+		for _, o := range owns {
 			labels = append(labels, label(o.project, o.res))
 			projects = append(projects, o.project)
 		}
 		f := Finding{Check: UniqueObjects, Subject: fmt.Sprintf("%s %s", id.what, k),
-			Problem: fmt.Sprintf("%d resources manage the same %s: %s", len(os), id.what, strings.Join(labels, "; ")),
+			Problem: fmt.Sprintf("%d resources manage the same %s: %s", len(owns), id.what, strings.Join(labels, "; ")),
 			Fix:     "keep one owner: remove the duplicate declaration, or give the object a distinct name (per environment names come from shared/naming)"}
 		if ps := projectsOf(projects); !strings.Contains(ps, ",") {
 			f.Project = ps

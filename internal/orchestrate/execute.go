@@ -120,7 +120,7 @@ func summarize(r report.Row) string {
 	for _, x := range []struct {
 		n          int
 		done, todo string
-	}{{c.Create, "created", "to create"}, {c.Update, "updated", "to update"}, {c.Replace, "replaced", "to replace"}, {c.Delete, "deleted", "to delete"}} {
+	}{{c.Create, "created", "to create"}, {c.Update, "updated", "to update"}, {c.Replace, "replaced", "to replace"}, {c.Delete, "deleted", "to delete"}, {c.Import, "imported", "to import"}} {
 		if x.n == 0 {
 			continue
 		}

@@ -58,21 +58,12 @@ func preflight(format string, args ...any) error {
 // outside the selection reading missing outputs is refused, naming it;
 // destroying prod needs confirm == "prod".
 func MakePlan(env string, op runner.Op, g *graph.Graph, sel Selection, inv Inventory, confirm string) (*Plan, error) {
-	var names []string
-	switch {
-	case sel.AffectedBase != "":
-		names = sel.Affected
-		if len(names) == 0 {
-			return &Plan{Env: env, Op: op, Graph: g.Restrict(nil), Tasks: map[string]runner.Task{}}, nil
-		}
-	case len(sel.Projects) == 0:
-		names = g.Nodes()
-	default:
-		var err error
-		names, err = g.Select(sel.Projects, sel.Mode)
-		if err != nil {
-			return nil, preflight("%v", err)
-		}
+	names, err := Selected(g, sel)
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return &Plan{Env: env, Op: op, Graph: g.Restrict(nil), Tasks: map[string]runner.Task{}}, nil
 	}
 	sub := g.Restrict(names)
 	selected := map[string]bool{}
@@ -129,6 +120,21 @@ func MakePlan(env string, op runner.Op, g *graph.Graph, sel Selection, inv Inven
 		p.Tasks[n] = t
 	}
 	return p, nil
+}
+
+// Selected returns the projects a selection covers, in topological order.
+func Selected(g *graph.Graph, sel Selection) ([]string, error) {
+	switch {
+	case sel.AffectedBase != "":
+		return g.Restrict(sel.Affected).TopoSort(), nil
+	case len(sel.Projects) == 0:
+		return g.TopoSort(), nil
+	}
+	names, err := g.Select(sel.Projects, sel.Mode)
+	if err != nil {
+		return nil, preflight("%v", err)
+	}
+	return names, nil
 }
 
 func uniq(in []string) []string {

@@ -19,6 +19,7 @@ import (
 	"github.com/clustera/infra/internal/report"
 	"github.com/clustera/infra/internal/runner"
 	"github.com/clustera/infra/internal/session"
+	"github.com/clustera/infra/shared/environment"
 )
 
 // Request is one orchestrator run.
@@ -47,6 +48,9 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 	if req.StateDir == "" {
 		req.StateDir = filepath.Join(req.Root, ".state")
 	}
+	if _, err := environment.KindOf(req.Env); err != nil {
+		return nil, err
+	}
 	g, err := projects.Graph()
 	if err != nil {
 		return nil, err
@@ -62,6 +66,25 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 		}
 		req.Selection.Affected = sel.Projects
 		PrintAffected(req.Out, base, sel)
+	}
+
+	// Lock the selected projects first, so a second run on the same
+	// environment and project fails at once, naming the holder, before it
+	// starts anything.
+	selected, err := Selected(g, req.Selection)
+	if err != nil {
+		return nil, err
+	}
+	if req.Op != runner.Outputs {
+		var names []string
+		for _, n := range selected {
+			names = append(names, req.Env+"/"+n)
+		}
+		locks, err := lock.AcquireAll(filepath.Join(req.StateDir, "locks"), names, req.Command)
+		if err != nil {
+			return nil, err
+		}
+		defer locks.Release()
 	}
 
 	policies := !req.NoPolicy && (req.Op == runner.Deploy || req.Op == runner.Preview || req.Op == runner.Drift)
@@ -100,18 +123,6 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 		}
 		t.Program = p.Program
 		plan.Tasks[n] = t
-	}
-
-	if req.Op != runner.Outputs {
-		var names []string
-		for _, n := range plan.Order {
-			names = append(names, req.Env+"/"+n)
-		}
-		locks, err := lock.AcquireAll(filepath.Join(req.StateDir, "locks"), names, req.Command)
-		if err != nil {
-			return nil, err
-		}
-		defer locks.Release()
 	}
 
 	runDir := filepath.Join(req.StateDir, "runs", req.Env, time.Now().Format("20060102-150405.000")+"-"+string(req.Op))

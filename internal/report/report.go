@@ -46,11 +46,13 @@ type Changes struct {
 	Replace int `json:"replace"`
 	Delete  int `json:"delete"`
 	Same    int `json:"same"`
+	// Import counts existing objects adopted into the stack.
+	Import int `json:"import,omitempty"`
 }
 
 // Any reports whether anything was (or would be) created, updated,
 // replaced or deleted.
-func (c Changes) Any() bool { return c.Create+c.Update+c.Replace+c.Delete > 0 }
+func (c Changes) Any() bool { return c.Create+c.Update+c.Replace+c.Delete+c.Import > 0 }
 
 // ChangesFrom converts the engine's per-operation counts (keys such as
 // "create", "update", "same", "replace", "create-replacement", "delete").
@@ -58,8 +60,10 @@ func ChangesFrom(m map[string]int) Changes {
 	var c Changes
 	for op, n := range m {
 		switch op {
-		case "create", "import":
+		case "create":
 			c.Create += n
+		case "import":
+			c.Import += n
 		case "update":
 			c.Update += n
 		case "replace":
@@ -157,12 +161,24 @@ func (r *Report) Finish() {
 
 // WriteTable prints the summary table.
 func (r *Report) WriteTable(w io.Writer) {
+	imports := false
+	for _, row := range r.Rows {
+		imports = imports || row.Changes.Import > 0
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROJECT\tOPERATION\tRESULT\tCREATE\tUPDATE\tREPLACE\tDELETE\tSAME\tDURATION")
+	head := "PROJECT\tOPERATION\tRESULT\tCREATE\tUPDATE\tREPLACE\tDELETE\tSAME"
+	if imports {
+		head += "\tIMPORT"
+	}
+	fmt.Fprintln(tw, head+"\tDURATION")
 	for _, row := range r.Rows {
 		c := row.Changes
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", row.Project, row.Operation, row.Label(),
-			c.Create, c.Update, c.Replace, c.Delete, c.Same, fmtDur(row.Duration()))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d", row.Project, row.Operation, row.Label(),
+			c.Create, c.Update, c.Replace, c.Delete, c.Same)
+		if imports {
+			fmt.Fprintf(tw, "\t%d", c.Import)
+		}
+		fmt.Fprintf(tw, "\t%s\n", fmtDur(row.Duration()))
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(w, "\nenv %s · %s · wall %s · sum of projects %s", r.Env, r.Operation,

@@ -38,12 +38,12 @@ func TestExitCodes(t *testing.T) {
 }
 
 func TestChangesFrom(t *testing.T) {
-	c := ChangesFrom(map[string]int{"create": 2, "update": 1, "replace": 1, "delete": 3, "same": 5, "create-replacement": 1, "delete-replaced": 1})
-	want := Changes{Create: 2, Update: 1, Replace: 1, Delete: 3, Same: 5}
+	c := ChangesFrom(map[string]int{"create": 2, "update": 1, "replace": 1, "delete": 3, "same": 5, "create-replacement": 1, "delete-replaced": 1, "import": 4})
+	want := Changes{Create: 2, Update: 1, Replace: 1, Delete: 3, Same: 5, Import: 4}
 	if c != want {
 		t.Fatalf("ChangesFrom = %+v, want %+v", c, want)
 	}
-	if !c.Any() || (Changes{Same: 4}).Any() {
+	if !c.Any() || (Changes{Same: 4}).Any() || !(Changes{Import: 1}).Any() {
 		t.Fatal("Any wrong")
 	}
 }
@@ -113,5 +113,20 @@ func TestJSONAndMarkdown(t *testing.T) {
 	t.Setenv("GITHUB_STEP_SUMMARY", "")
 	if ok, _ := r.AppendGitHubSummary(); ok {
 		t.Fatal("wrote without GITHUB_STEP_SUMMARY")
+	}
+}
+
+func TestImportColumnOnlyWhenImporting(t *testing.T) {
+	r := sample()
+	var b bytes.Buffer
+	r.WriteTable(&b)
+	if strings.Contains(b.String(), "IMPORT") {
+		t.Fatal("IMPORT column without imports")
+	}
+	r.Rows[0].Changes.Import = 2
+	b.Reset()
+	r.WriteTable(&b)
+	if !strings.Contains(b.String(), "IMPORT") {
+		t.Fatalf("no IMPORT column:\n%s", b.String())
 	}
 }

@@ -61,7 +61,7 @@ func TestSharedEnvironmentsNeedABackend(t *testing.T) {
 func TestBackendRules(t *testing.T) {
 	cases := []struct {
 		env, url, pass, token string
-		wantErr             string
+		wantErr               string
 	}{
 		{"staging", "s3://bucket?endpoint=x&region=auto", "p", "", ""},
 		{"staging", "s3://bucket?endpoint=x&region=auto", "", "", "needs PULUMI_CONFIG_PASSPHRASE"},

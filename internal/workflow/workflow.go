@@ -313,6 +313,7 @@ func infra(g *graph.Graph) []byte {
 	y.line(5, "# A pull request previews the stack of the branch it merges into.")
 	y.line(5, "BRANCH: ${{ github.event_name == 'pull_request' && github.base_ref || github.ref_name }}")
 	y.line(5, "GH_TOKEN: ${{ github.token }}")
+	y.line(5, "GH_REPO: ${{ github.repository }}")
 	y.block(4, "run", fmt.Sprintf(`# pull_request: the projects the pull request changes (plus dependents).
 # push: the projects changed since the last successful deploy of this
 # branch, so a failed or cancelled run is retried by the next push; the
