@@ -19,6 +19,10 @@ const (
 	// KeyImport lists logical topic names that already exist in Aiven and
 	// are adopted instead of created.
 	KeyImport = "importTopics"
+	// KeyDefaultReplication overrides the group's default replication
+	// factor in one stack (topics that set their own keep it); prod uses it
+	// to give every integration topic three replicas.
+	KeyDefaultReplication = "defaultReplication"
 )
 
 // Stack is the result of LoadStack.
@@ -36,6 +40,13 @@ type Stack struct {
 // line). env must already be loaded; list decides success.
 func LoadStack(r *stackconfig.Reader, list *problems.List, env *environment.Settings, defaults Defaults, sources []Source) Stack {
 	env.Require(list, environment.NeedAiven)
+	if n := r.Int(KeyDefaultReplication, 0); n != 0 {
+		if n < MinReplication {
+			r.Problemf(KeyDefaultReplication, fmt.Sprintf("use at least %d (Aiven's minimum)", MinReplication), "%d is below %d", n, MinReplication)
+		} else {
+			defaults.Settings.Replication = n
+		}
+	}
 	var names map[string]string
 	r.Object(KeyNames, &names)
 	var imports []string

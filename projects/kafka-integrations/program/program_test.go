@@ -119,7 +119,11 @@ func TestTopicsPerStack(t *testing.T) {
 						t.Errorf("%s: %s = %q, want %q", r.Name, path, got, v)
 					}
 				}
-				if r.Number("partitions") != 1 || r.Number("replication") != 2 {
+				wantReplication := 2.0
+				if prod {
+					wantReplication = 3 // defaultReplication in Pulumi.prod.yaml
+				}
+				if r.Number("partitions") != 1 || r.Number("replication") != wantReplication {
 					t.Errorf("%s: partitions %v replication %v", r.Name, r.Number("partitions"), r.Number("replication"))
 				}
 				if v := r.Get("terminationProtection"); !v.IsBool() || v.BoolValue() != prod || r.Protect != prod {
@@ -284,6 +288,10 @@ func TestConfigRejects(t *testing.T) {
 			want: []string{"projects/kafka-integrations/Pulumi.dev.yaml: kafka-integrations:importTopics[0]:", `"integrations-worker-gmial" is not a declared topic`}},
 		{name: "override without environment", cfg: map[string]string{"kafka-integrations:names": `{"integrations-errors":"integrations-errors"}`},
 			want: []string{"kafka-integrations:names:", `does not contain the environment "dev"`}},
+		{name: "default replication below Aiven's minimum", cfg: map[string]string{"kafka-integrations:defaultReplication": "1"},
+			want: []string{"projects/kafka-integrations/Pulumi.dev.yaml: kafka-integrations:defaultReplication: 1 is below 2"}},
+		{name: "default replication above brokers", cfg: map[string]string{"kafka-integrations:defaultReplication": "4"},
+			want: []string{"replication: 4 is above the 3 brokers"}},
 		{name: "unused override", cfg: map[string]string{"kafka-integrations:names": `{"errors":"dev-errors"}`},
 			want: []string{"kafka-integrations:names: overrides for topics that are not declared: [errors]"}},
 	}
