@@ -88,6 +88,17 @@ func Export(ctx *pulumi.Context, c Contract) error {
 	return nil
 }
 
+// DeployAndExport runs deploy, a function that declares a project's
+// resources and returns its contract, and exports the contract. Each
+// project's Program is this with its own Deploy.
+func DeployAndExport[T Contract](ctx *pulumi.Context, deploy func(*pulumi.Context) (T, error)) error {
+	c, err := deploy(ctx)
+	if err != nil {
+		return err
+	}
+	return Export(ctx, c)
+}
+
 // placeholders records, per consumer stack, which upstreams have no stack
 // yet; the orchestrator sets it for a preview of a new environment.
 var placeholders = struct {

@@ -250,7 +250,7 @@ type loader struct {
 
 func (l *loader) file(src Source) []Topic {
 	var doc document
-	if err := decode(src.File, src.Data, &doc); err != nil {
+	if err := yamlfile.Decode(src.File, src.Data, &doc); err != nil {
 		l.decodeError(src.File, err)
 		return nil
 	}
@@ -270,18 +270,6 @@ func (l *loader) file(src Source) []Topic {
 		}
 	}
 	return out
-}
-
-// decode decodes strictly with yamlfile.Decode. The YAML library panics on
-// some malformed input (found by FuzzLoad, e.g. a tag where a list belongs);
-// that becomes an error like any other syntax error.
-func decode(file string, data []byte, doc *document) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = &yamlfile.Error{File: file, Msg: fmt.Sprintf("cannot be parsed: the YAML decoder failed (%v); check the syntax", r)}
-		}
-	}()
-	return yamlfile.Decode(file, data, doc)
 }
 
 func (l *loader) decodeError(file string, err error) {

@@ -39,7 +39,7 @@ func Decode(file string, data []byte, v any) (err error) {
 	// fuzzing shared/topics); report them as errors instead.
 	defer func() {
 		if r := recover(); r != nil {
-			err = &Error{File: file, Msg: fmt.Sprintf("malformed YAML: %v", r)}
+			err = &Error{File: file, Msg: fmt.Sprintf("cannot be parsed: the YAML decoder failed (%v); check the syntax", r)}
 		}
 	}()
 	if err := yaml.UnmarshalWithOptions(data, v, yaml.Strict()); err != nil {

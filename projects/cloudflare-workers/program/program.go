@@ -26,13 +26,7 @@ const ConsumerType = "worker"
 
 // Program is the Pulumi program of the project: Deploy, then export the
 // contract.
-func Program(ctx *pulumi.Context) error {
-	c, err := Deploy(ctx)
-	if err != nil {
-		return err
-	}
-	return contracts.Export(ctx, c)
-}
+func Program(ctx *pulumi.Context) error { return contracts.DeployAndExport(ctx, Deploy) }
 
 // Deploy validates the wiring and the configuration, reads the storage
 // contract, declares every Worker and returns the contract. Nothing is

@@ -22,13 +22,7 @@ const RecordType = "A"
 
 // Program is the Pulumi program of the project: Deploy, then export the
 // contract.
-func Program(ctx *pulumi.Context) error {
-	c, err := Deploy(ctx)
-	if err != nil {
-		return err
-	}
-	return contracts.Export(ctx, c)
-}
+func Program(ctx *pulumi.Context) error { return contracts.DeployAndExport(ctx, Deploy) }
 
 // Deploy validates the configuration, declares the records and returns the
 // contract. Nothing is registered when the configuration is invalid.

@@ -22,13 +22,7 @@ type Component struct {
 
 // Program is the Pulumi program of the project: Deploy, then export the
 // contract.
-func Program(ctx *pulumi.Context) error {
-	c, err := Deploy(ctx)
-	if err != nil {
-		return err
-	}
-	return contracts.Export(ctx, c)
-}
+func Program(ctx *pulumi.Context) error { return contracts.DeployAndExport(ctx, Deploy) }
 
 // Deploy declares the topics and returns the project's contract.
 func Deploy(ctx *pulumi.Context) (contracts.KafkaDataPlane, error) {
