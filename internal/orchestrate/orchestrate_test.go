@@ -14,6 +14,7 @@ import (
 	"github.com/clustera/infra/internal/report"
 	"github.com/clustera/infra/internal/runner"
 	"github.com/clustera/infra/shared/contracts"
+	"github.com/clustera/infra/shared/environment"
 )
 
 func projectGraph(t *testing.T) *graph.Graph {
@@ -272,5 +273,23 @@ func TestCriticalPathReported(t *testing.T) {
 	rep := Execute(context.Background(), p, ex, 0, nil)
 	if want := []string{"kafka-data-plane", "kafka-integrations", "gcp-gmail"}; !reflect.DeepEqual(rep.CriticalPath, want) {
 		t.Fatalf("critical path %v, want %v", rep.CriticalPath, want)
+	}
+}
+
+func TestDeploysPreviewFirstWherePoliciesBlock(t *testing.T) {
+	cases := []struct {
+		s    environment.Settings
+		want bool
+	}{
+		{environment.Settings{Name: "staging", Kind: environment.Shared}, true},
+		{environment.Settings{Name: "prod", Kind: environment.Prod}, true},
+		{environment.Settings{Name: "dev", Kind: environment.Shared}, false},
+		{environment.Settings{Name: "local", Kind: environment.Local}, false},
+		{environment.Settings{Name: "local", Kind: environment.Local, Policy: environment.PolicySettings{Overrides: map[string]string{"kafka-topic-replication": "mandatory"}}}, true},
+	}
+	for _, c := range cases {
+		if got := anyMandatory(&c.s); got != c.want {
+			t.Errorf("%s %v: anyMandatory = %v", c.s.Name, c.s.Policy, got)
+		}
 	}
 }

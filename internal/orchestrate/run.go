@@ -140,7 +140,7 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 	}
 
 	board := progress.New(req.Out, string(req.Op), plan.Order, req.TTY)
-	r := &runner.Runner{S: s, RunDir: runDir, Observe: board.Update}
+	r := &runner.Runner{S: s, RunDir: runDir, Observe: board.Update, PreviewFirst: policies && anyMandatory(s.Settings)}
 	rep := Execute(ctx, plan, r, parallel, board)
 	board.Stop()
 	rep.RunDir = runDir
@@ -162,6 +162,20 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 	}
 	fmt.Fprintf(req.Out, "report: %s\n", rel(req.Root, filepath.Join(runDir, "report.json")))
 	return rep, nil
+}
+
+// anyMandatory reports whether any policy blocks in the environment; deploys
+// then preview with the pack first (runner.Runner.PreviewFirst).
+func anyMandatory(s *environment.Settings) bool {
+	if s.PolicyLevel() == "mandatory" {
+		return true
+	}
+	for _, level := range s.Policy.Overrides {
+		if level == "mandatory" {
+			return true
+		}
+	}
+	return false
 }
 
 // PrintAffected prints an affected selection with its reasons.

@@ -84,6 +84,10 @@ type Runner struct {
 	RunDir string
 	// Observe receives short progress messages; may be nil.
 	Observe func(project, msg string)
+	// PreviewFirst makes every deploy run a preview with the policy pack
+	// first and stop on its failure; the orchestrator sets it where
+	// policies are mandatory.
+	PreviewFirst bool
 
 	once       sync.Once
 	policyPath string
@@ -127,88 +131,117 @@ func (r *Runner) Run(ctx context.Context, t Task) Outcome {
 		return out
 	}
 
-	col := newCollector(evf, func(msg string) { r.observe(t.Project, msg) })
-	ch := make(chan events.EngineEvent)
-	done := make(chan struct{})
-	go func() { col.consume(ch); close(done) }()
+	pack, cfg, err := r.policy()
+	if err != nil {
+		out.Result, out.Err = report.Failed, err
+		return out
+	}
+	var violations []string
+	run := func(op Op, f func(ch chan<- events.EngineEvent) (map[string]int, error)) (map[string]int, *collector, error) {
+		col := newCollector(evf, func(msg string) { r.observe(t.Project, msg) })
+		ch := make(chan events.EngineEvent)
+		done := make(chan struct{})
+		go func() { col.consume(ch); close(done) }()
+		counts, err := f(ch)
+		// The Automation API closes the event channel once the CLI's event
+		// log is drained; the timeout only guards paths where it never
+		// opened it.
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+		}
+		violations = append(violations, col.violations...)
+		return counts, col, err
+	}
+	preview := func(refresh bool) func(ch chan<- events.EngineEvent) (map[string]int, error) {
+		return func(ch chan<- events.EngineEvent) (map[string]int, error) {
+			opts := []optpreview.Option{optpreview.ProgressStreams(logf), optpreview.ErrorProgressStreams(logf),
+				optpreview.EventStreams(ch), optpreview.Color("never"), optpreview.SuppressProgress(), optpreview.Diff()}
+			if refresh {
+				opts = append(opts, optpreview.Refresh())
+			}
+			if pack != "" {
+				opts = append(opts, optpreview.PolicyPacks(pack), optpreview.PolicyPackConfigs(cfg))
+			}
+			res, err := stack.Preview(ctx, opts...)
+			if err != nil {
+				return nil, err
+			}
+			counts := map[string]int{}
+			for k, v := range res.ChangeSummary {
+				counts[string(k)] = v
+			}
+			return counts, nil
+		}
+	}
 
 	var counts map[string]int
+	var col *collector
 	var runErr error
 	switch t.Op {
 	case Deploy:
-		// ShowSecrets(false): the update summary is read without decrypting
-		// the stack's secrets.
-		opts := []optup.Option{optup.ProgressStreams(logf), optup.ErrorProgressStreams(logf), optup.EventStreams(ch),
-			optup.Color("never"), optup.SuppressProgress(), optup.ShowSecrets(false)}
-		if pack, cfg, err := r.policy(); err != nil {
-			runErr = err
-			close(ch)
-			break
-		} else if pack != "" {
-			opts = append(opts, optup.PolicyPacks(pack), optup.PolicyPackConfigs(cfg))
+		if r.PreviewFirst {
+			// Stack policies only run once a program has finished, which in
+			// an update is after its resources changed: a preview with the
+			// pack first stops every mandatory violation before anything.
+			r.observe(t.Project, "previewing with the policy pack")
+			fmt.Fprintln(logf, "== preview (policy check before the update)")
+			if _, col, runErr = run(Preview, preview(false)); runErr != nil {
+				break
+			}
+			fmt.Fprintln(logf, "\n== update")
 		}
-		res, err := stack.Up(ctx, opts...)
-		runErr = err
-		if err == nil {
-			counts, out.Outputs = derefCounts(res.Summary.ResourceChanges), res.Outputs
-		}
+		counts, col, runErr = run(Deploy, func(ch chan<- events.EngineEvent) (map[string]int, error) {
+			// ShowSecrets(false): the update summary is read without
+			// decrypting the stack's secrets.
+			opts := []optup.Option{optup.ProgressStreams(logf), optup.ErrorProgressStreams(logf), optup.EventStreams(ch),
+				optup.Color("never"), optup.SuppressProgress(), optup.ShowSecrets(false)}
+			if pack != "" {
+				opts = append(opts, optup.PolicyPacks(pack), optup.PolicyPackConfigs(cfg))
+			}
+			res, err := stack.Up(ctx, opts...)
+			if err != nil {
+				return nil, err
+			}
+			out.Outputs = res.Outputs
+			return derefCounts(res.Summary.ResourceChanges), nil
+		})
 	case Preview, Drift:
-		opts := []optpreview.Option{optpreview.ProgressStreams(logf), optpreview.ErrorProgressStreams(logf),
-			optpreview.EventStreams(ch), optpreview.Color("never"), optpreview.SuppressProgress(), optpreview.Diff()}
-		if t.Op == Drift {
-			opts = append(opts, optpreview.Refresh())
-		}
-		if pack, cfg, err := r.policy(); err != nil {
-			runErr = err
-			close(ch)
-			break
-		} else if pack != "" {
-			opts = append(opts, optpreview.PolicyPacks(pack), optpreview.PolicyPackConfigs(cfg))
-		}
 		if len(t.Placeholders) > 0 {
 			release := contracts.UsePlaceholders(t.Project, r.S.Settings.Name, t.Placeholders)
 			defer release()
 			out.Placeholders = t.Placeholders
 		}
-		res, err := stack.Preview(ctx, opts...)
-		runErr = err
-		if err == nil {
-			counts = map[string]int{}
-			for k, v := range res.ChangeSummary {
-				counts[string(k)] = v
-			}
-		}
+		counts, col, runErr = run(t.Op, preview(t.Op == Drift))
 	case Refresh:
-		res, err := stack.Refresh(ctx, optrefresh.ProgressStreams(logf), optrefresh.ErrorProgressStreams(logf),
-			optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.SuppressProgress())
-		runErr = err
-		if err == nil {
-			counts = derefCounts(res.Summary.ResourceChanges)
-		}
+		counts, col, runErr = run(Refresh, func(ch chan<- events.EngineEvent) (map[string]int, error) {
+			res, err := stack.Refresh(ctx, optrefresh.ProgressStreams(logf), optrefresh.ErrorProgressStreams(logf),
+				optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.SuppressProgress(), optrefresh.ShowSecrets(false))
+			if err != nil {
+				return nil, err
+			}
+			return derefCounts(res.Summary.ResourceChanges), nil
+		})
 	case Destroy:
-		res, err := stack.Destroy(ctx, optdestroy.ProgressStreams(logf), optdestroy.ErrorProgressStreams(logf),
-			optdestroy.EventStreams(ch), optdestroy.Color("never"), optdestroy.SuppressProgress())
-		runErr = err
-		if err == nil {
-			counts = derefCounts(res.Summary.ResourceChanges)
-		}
+		counts, col, runErr = run(Destroy, func(ch chan<- events.EngineEvent) (map[string]int, error) {
+			res, err := stack.Destroy(ctx, optdestroy.ProgressStreams(logf), optdestroy.ErrorProgressStreams(logf),
+				optdestroy.EventStreams(ch), optdestroy.Color("never"), optdestroy.SuppressProgress(), optdestroy.ShowSecrets(false))
+			if err != nil {
+				return nil, err
+			}
+			return derefCounts(res.Summary.ResourceChanges), nil
+		})
 	case Outputs:
-		close(ch)
 		r.observe(t.Project, "reading outputs")
+		col = newCollector(evf, nil)
 		outs, err := stack.Outputs(ctx)
 		runErr, out.Outputs = err, outs
 	default:
-		close(ch)
+		col = newCollector(evf, nil)
 		runErr = fmt.Errorf("unsupported operation %q", t.Op)
 	}
-	// The Automation API closes the event channel once the CLI's event log
-	// is drained; the timeout only guards paths where it never opened it.
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-	}
 
-	out.Violations = col.violations
+	out.Violations = dedupe(violations)
 	if t.Op == Drift {
 		out.Drift = col.changed()
 	}
@@ -279,6 +312,9 @@ type collector struct {
 }
 
 func newCollector(f *os.File, observe func(string)) *collector {
+	if observe == nil {
+		observe = func(string) {}
+	}
 	return &collector{w: json.NewEncoder(f), observe: observe, steps: map[string]string{}, started: time.Now()}
 }
 
