@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,5 +100,41 @@ func TestUsesPassphrase(t *testing.T) {
 		if got := (&Session{BackendURL: url}).UsesPassphrase(); got != want {
 			t.Errorf("%s: %v", url, got)
 		}
+	}
+}
+
+// TestSandboxOnlyInLocal checks that the test double never reaches a real
+// environment: there the engine attaches only to the in-repo Vectorize
+// provider and downloads the real cloudflare, aiven and gcp plugins.
+func TestSandboxOnlyInLocal(t *testing.T) {
+	t.Setenv("PULUMI_BACKEND_URL", "s3://bucket?endpoint=x&region=auto")
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "p")
+	for env, want := range map[string][]string{
+		"staging": {"vectorize"},
+		"prod":    {"vectorize"},
+		"local":   {"cloudflare", "aiven", "gcp", "vectorize"},
+	} {
+		s, err := open(t, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.startProviders(context.Background(), io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		var pkgs []string
+		for _, p := range strings.Split(s.EnvVars()["PULUMI_DEBUG_PROVIDERS"], ",") {
+			pkgs = append(pkgs, strings.SplitN(p, ":", 2)[0])
+		}
+		if strings.Join(pkgs, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: PULUMI_DEBUG_PROVIDERS attaches %v, want %v", env, pkgs, want)
+		}
+		if (s.Sandbox() != nil) != (env == "local") {
+			t.Errorf("%s: sandbox started = %v", env, s.Sandbox() != nil)
+		}
+		_, automatic := s.EnvVars()["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"]
+		if automatic != (env == "local") {
+			t.Errorf("%s: plugin downloads disabled = %v", env, automatic)
+		}
+		s.Close()
 	}
 }
