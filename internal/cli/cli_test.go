@@ -43,6 +43,7 @@ func TestBadInputIsOneClearErrorAndExit1(t *testing.T) {
 		{[]string{"deploy", "-env", "Bad!"}, `unknown environment "Bad!"`},
 		{[]string{"deploy", "env=juan9"}, "environments/juan9.yaml does not exist"},
 		{[]string{"deploy", "staging"}, "env staging needs PULUMI_BACKEND_URL"},
+		{[]string{"destroy", "-env", "prod"}, "destroying in prod needs explicit confirmation: add confirm=prod"},
 		{[]string{"preview", "-env", "prod", "-no-policy"}, "-no-policy is not allowed in prod"},
 		{[]string{"deploy", "-env", "local", "-project", "dns", "-with", "sideways"}, "sideways"},
 		{[]string{"deploy", "-env", "local", "-project", "dns", "-affected", "HEAD"}, "either -project or -affected"},

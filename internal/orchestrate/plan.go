@@ -71,8 +71,8 @@ func MakePlan(env string, op runner.Op, g *graph.Graph, sel Selection, inv Inven
 		selected[n] = true
 	}
 
-	if op == runner.Destroy && env == "prod" && confirm != "prod" {
-		return nil, preflight("destroying in prod needs explicit confirmation: add confirm=prod")
+	if err := confirmDestroy(env, op, confirm); err != nil {
+		return nil, err
 	}
 	if op == runner.Destroy {
 		var live []string
@@ -120,6 +120,14 @@ func MakePlan(env string, op runner.Op, g *graph.Graph, sel Selection, inv Inven
 		p.Tasks[n] = t
 	}
 	return p, nil
+}
+
+// confirmDestroy refuses to destroy prod without confirm=prod.
+func confirmDestroy(env string, op runner.Op, confirm string) error {
+	if op == runner.Destroy && env == "prod" && confirm != "prod" {
+		return preflight("destroying in prod needs explicit confirmation: add confirm=prod")
+	}
+	return nil
 }
 
 // Selected returns the projects a selection covers, in topological order.

@@ -51,6 +51,9 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 	if _, err := environment.KindOf(req.Env); err != nil {
 		return nil, err
 	}
+	if err := confirmDestroy(req.Env, req.Op, req.Confirm); err != nil {
+		return nil, err
+	}
 	g, err := projects.Graph()
 	if err != nil {
 		return nil, err
