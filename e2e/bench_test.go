@@ -5,8 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -138,40 +136,11 @@ func secs(s float64) time.Duration { return time.Duration(s * float64(time.Secon
 
 // treeRSS returns the resident memory of pid and all its descendants.
 func treeRSS(root int) int64 {
-	procs, _ := filepath.Glob("/proc/[0-9]*/stat")
-	parent := map[int]int{}
-	rss := map[int]int64{}
+	procs := procTable()
 	page := int64(os.Getpagesize())
-	for _, p := range procs {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		s := string(data)
-		end := strings.LastIndexByte(s, ')')
-		if end < 0 {
-			continue
-		}
-		pid, _ := strconv.Atoi(strings.Fields(s[:strings.IndexByte(s, ' ')])[0])
-		f := strings.Fields(s[end+2:])
-		if len(f) < 22 {
-			continue
-		}
-		ppid, _ := strconv.Atoi(f[1])
-		pages, _ := strconv.ParseInt(f[21], 10, 64)
-		parent[pid], rss[pid] = ppid, pages*page
-	}
-	var total int64
-	for pid := range rss {
-		for p := pid; p != 0; p = parent[p] {
-			if p == root {
-				total += rss[pid]
-				break
-			}
-			if _, ok := parent[p]; !ok {
-				break
-			}
-		}
+	total := procs[root].rssPages * page
+	for _, pid := range descendantsIn(procs, root) {
+		total += procs[pid].rssPages * page
 	}
 	return total
 }

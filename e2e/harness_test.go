@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -274,5 +275,58 @@ func (w *workspace) lockFiles() []string {
 		}
 		return nil
 	})
+	return out
+}
+
+// proc is one process of /proc.
+type proc struct {
+	ppid     int
+	rssPages int64
+}
+
+// procTable reads every process's parent and resident size from /proc.
+func procTable() map[int]proc {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	out := map[int]proc{}
+	for _, p := range stats {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		s := string(data)
+		end := strings.LastIndexByte(s, ')') // the command name may hold spaces
+		if end < 0 || end+2 >= len(s) {
+			continue
+		}
+		f := strings.Fields(s[end+2:]) // f[0] is the state, f[1] the parent
+		pid, err := strconv.Atoi(s[:strings.IndexByte(s, ' ')])
+		if err != nil || len(f) < 22 {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		rss, _ := strconv.ParseInt(f[21], 10, 64)
+		out[pid] = proc{ppid: ppid, rssPages: rss}
+	}
+	return out
+}
+
+// descendants returns the pids of every process below pid.
+func descendants(pid int) []int { return descendantsIn(procTable(), pid) }
+
+func descendantsIn(procs map[int]proc, pid int) []int {
+	children := map[int][]int{}
+	for p, info := range procs {
+		children[info.ppid] = append(children[info.ppid], p)
+	}
+	var out []int
+	queue := []int{pid}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, c := range children[p] {
+			out = append(out, c)
+			queue = append(queue, c)
+		}
+	}
 	return out
 }

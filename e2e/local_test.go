@@ -314,6 +314,59 @@ func TestLocalEnvironment(t *testing.T) {
 		}
 	})
 
+	step("a killed run leaves a stale lock that the next run clears", func(t *testing.T) {
+		if err := sandbox.SetFaults(w.sandboxDir(), []sandbox.Fault{{Op: "update", Type: typeTopic, Delay: "30s"}}); err != nil {
+			t.Fatal(err)
+		}
+		const file = "projects/kafka-data-plane/kafka-topics.yaml"
+		y := w.read(file)
+		if !strings.Contains(y, `retentionMs: "259200000"`) {
+			t.Fatal("the runtime topic's retention set by an earlier step is gone")
+		}
+		w.write(file, strings.Replace(y, `retentionMs: "259200000"`, `retentionMs: "345600000"`, 1))
+		cmd := w.command("deploy", "-env", "local", "-project", "kafka-data-plane")
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(exited) }()
+		deadline := time.After(2 * time.Minute)
+	wait:
+		for len(w.lockFiles()) == 0 {
+			select {
+			case <-exited:
+				t.Fatalf("the run ended before taking its stack lock\n%s", out.String())
+			case <-deadline:
+				break wait
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+		if len(w.lockFiles()) == 0 {
+			_ = cmd.Process.Kill()
+			t.Fatal("the update never took its stack lock")
+		}
+		// A crash: the orchestrator and every process it started die at once.
+		for _, pid := range append(descendants(cmd.Process.Pid), cmd.Process.Pid) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+		<-exited
+		if len(w.lockFiles()) == 0 {
+			t.Fatal("no stale lock after the crash; the test would prove nothing")
+		}
+		if err := sandbox.SetFaults(w.sandboxDir(), nil); err != nil {
+			t.Fatal(err)
+		}
+		r := w.infra("deploy", "-env", "local", "-project", "kafka-data-plane")
+		if r.code != 0 || !strings.Contains(r.out, "removed the stale lock of kafka-data-plane/local") {
+			t.Fatalf("exit %d; want the stale lock cleared and the update done\n%s", r.code, r.out)
+		}
+		if locks := w.lockFiles(); len(locks) > 0 {
+			t.Fatalf("locks left: %v", locks)
+		}
+	})
+
 	step("destroy all runs in reverse order and empties everything", func(t *testing.T) {
 		r := w.infra("destroy", "-env", "local")
 		if r.code != 0 {

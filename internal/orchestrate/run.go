@@ -98,6 +98,13 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 	}
 	defer s.Close()
 
+	cleared, err := s.ClearStaleLocks(selected)
+	if err != nil {
+		return nil, err
+	}
+	for _, line := range cleared {
+		fmt.Fprintln(req.Out, "note: "+line)
+	}
 	inv, err := s.Inventory(ctx)
 	if err != nil {
 		return nil, err
