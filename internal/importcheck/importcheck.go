@@ -211,7 +211,7 @@ func checkRow(row report.Row, allowCreate bool) Project {
 		}
 	}
 	for _, s := range steps {
-		what := fmt.Sprintf("%s %s", shortType(s.Type), s.Name)
+		what := fmt.Sprintf("%s %s", runner.ShortType(s.Type), s.Name)
 		if imported[s.URN] && apitype.OpType(s.Op) != apitype.OpImport {
 			// The engine imports an object whose inputs differ and then
 			// updates (or replaces) it to match the code.
@@ -276,7 +276,7 @@ func ReadSteps(path string) (steps []Step, mismatches map[string]bool, err error
 				m.Type == "pulumi:pulumi:StackReference" || (state != nil && !state.Custom) {
 				continue
 			}
-			steps = append(steps, Step{Op: string(m.Op), Type: m.Type, Name: urnName(m.URN), URN: m.URN, Diffs: m.Diffs})
+			steps = append(steps, Step{Op: string(m.Op), Type: m.Type, Name: runner.URNName(m.URN), URN: m.URN, Diffs: m.Diffs})
 		case ev.DiagnosticEvent != nil && ev.DiagnosticEvent.URN != "" &&
 			strings.Contains(ev.DiagnosticEvent.Message, "do not match the existing resource"):
 			mismatches[ev.DiagnosticEvent.URN] = true
@@ -331,20 +331,6 @@ func keyList() string {
 		}
 	}
 	return strings.Join(out, ", ")
-}
-
-func urnName(urn string) string {
-	if i := strings.LastIndex(urn, "::"); i >= 0 {
-		return urn[i+2:]
-	}
-	return urn
-}
-
-func shortType(t string) string {
-	if i := strings.LastIndex(t, ":"); i >= 0 {
-		return t[i+1:]
-	}
-	return t
 }
 
 func orUnknown(diffs []string) string {

@@ -338,19 +338,19 @@ func (c *collector) consume(ch <-chan events.EngineEvent) {
 				if len(m.Diffs) > 0 {
 					detail = " (" + strings.Join(m.Diffs, ", ") + ")"
 				}
-				c.steps[m.URN] = fmt.Sprintf("%s %s %s%s", m.Op, m.Type, urnName(m.URN), detail)
+				c.steps[m.URN] = fmt.Sprintf("%s %s %s%s", m.Op, m.Type, URNName(m.URN), detail)
 			}
-			c.observe(fmt.Sprintf("%d done · %s %s %s", c.done, verb(m.Op), shortType(m.Type), urnName(m.URN)))
+			c.observe(fmt.Sprintf("%d done · %s %s %s", c.done, verb(m.Op), ShortType(m.Type), URNName(m.URN)))
 		case ev.ResOutputsEvent != nil:
 			c.done++
 		case ev.PolicyEvent != nil:
 			p := ev.PolicyEvent
-			c.violations = append(c.violations, fmt.Sprintf("[%s] %s: %s %s", p.EnforcementLevel, p.PolicyName, urnName(p.ResourceURN), firstLine(p.Message)))
+			c.violations = append(c.violations, fmt.Sprintf("[%s] %s: %s %s", p.EnforcementLevel, p.PolicyName, URNName(p.ResourceURN), firstLine(p.Message)))
 		case ev.DiagnosticEvent != nil && ev.DiagnosticEvent.Severity == "error":
 			msg := strings.TrimSpace(ev.DiagnosticEvent.Message)
 			if msg != "" {
 				if u := ev.DiagnosticEvent.URN; u != "" {
-					msg = urnName(u) + ": " + msg
+					msg = URNName(u) + ": " + msg
 				}
 				c.errs = append(c.errs, msg)
 			}
@@ -402,16 +402,16 @@ func verb(op apitype.OpType) string {
 	return string(op)
 }
 
-// urnName returns the logical name of a URN.
-func urnName(urn string) string {
+// URNName returns the logical name of a URN (its last part).
+func URNName(urn string) string {
 	if i := strings.LastIndex(urn, "::"); i >= 0 {
 		return urn[i+2:]
 	}
 	return urn
 }
 
-// shortType shortens cloudflare:index/dnsRecord:DnsRecord to DnsRecord.
-func shortType(t string) string {
+// ShortType shortens cloudflare:index/dnsRecord:DnsRecord to DnsRecord.
+func ShortType(t string) string {
 	if i := strings.LastIndex(t, ":"); i >= 0 {
 		return t[i+1:]
 	}

@@ -44,12 +44,14 @@ var labelInvalid = regexp.MustCompile(`[^a-z0-9_-]`)
 func (s Set) GCPLabels() pulumi.StringMap {
 	out := pulumi.StringMap{}
 	for k, v := range s.Map() {
-		out[k] = pulumi.String(label(v))
+		out[k] = pulumi.String(Label(v))
 	}
 	return out
 }
 
-func label(v string) string {
+// Label turns a value into a GCP label value: lowercase letters, digits,
+// '_' and '-', at most 63 characters.
+func Label(v string) string {
 	v = labelInvalid.ReplaceAllString(strings.ToLower(v), "_")
 	if len(v) > 63 {
 		v = v[:63]

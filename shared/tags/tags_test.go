@@ -28,14 +28,26 @@ func TestCloudflare(t *testing.T) {
 }
 
 func TestLabelSanitises(t *testing.T) {
-	if got := label("Juan.1"); got != "juan_1" {
+	if got := Label("Juan.1"); got != "juan_1" {
 		t.Fatalf("label = %q", got)
 	}
-	long := label("abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnop")
+	long := Label("abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnop")
 	if len(long) != 63 {
 		t.Fatalf("len = %d", len(long))
 	}
 	if n := len(Set{Env: "e", Project: "p"}.GCPLabels()); n != 3 {
 		t.Fatalf("GCPLabels has %d entries", n)
+	}
+}
+
+func TestLabelCases(t *testing.T) {
+	for in, want := range map[string]string{
+		"dev-integrations-worker-gmail": "dev-integrations-worker-gmail",
+		"Prod.Topic_X":                  "prod_topic_x",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	} {
+		if got := Label(in); got != want {
+			t.Errorf("Label(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

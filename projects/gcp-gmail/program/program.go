@@ -7,8 +7,6 @@ package program
 
 import (
 	"fmt"
-	"regexp"
-	"strings"
 
 	"github.com/clustera/infra/projects/gcp-gmail/config"
 	"github.com/clustera/infra/shared/contracts"
@@ -96,7 +94,7 @@ func Deploy(ctx *pulumi.Context) (contracts.GCPGmail, error) {
 		for k, v := range labels.GCPLabels() {
 			m[k] = string(v.(pulumi.String))
 		}
-		m[KafkaTopicLabel] = LabelValue(worker)
+		m[KafkaTopicLabel] = tags.Label(worker)
 		return m
 	}).(pulumi.StringMapOutput)
 	args := &pubsub.SubscriptionArgs{
@@ -151,16 +149,4 @@ func Deploy(ctx *pulumi.Context) (contracts.GCPGmail, error) {
 		SubscriptionID:   sub.ID().ToStringOutput(),
 		Mode:             mode,
 	}, nil
-}
-
-var labelInvalid = regexp.MustCompile(`[^a-z0-9_-]`)
-
-// LabelValue turns a name into a GCP label value: lowercase letters,
-// digits, '_' and '-', at most 63 characters.
-func LabelValue(v string) string {
-	v = labelInvalid.ReplaceAllString(strings.ToLower(v), "_")
-	if len(v) > 63 {
-		v = v[:63]
-	}
-	return v
 }

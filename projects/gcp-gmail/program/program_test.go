@@ -371,15 +371,3 @@ func TestEveryStackFileLoads(t *testing.T) {
 		run(t, stack, mocktest.Options{})
 	}
 }
-
-func TestLabelValue(t *testing.T) {
-	for in, want := range map[string]string{
-		"dev-integrations-worker-gmail": "dev-integrations-worker-gmail",
-		"Prod.Topic_X":                  "prod_topic_x",
-		strings.Repeat("a", 70):         strings.Repeat("a", 63),
-	} {
-		if got := program.LabelValue(in); got != want {
-			t.Errorf("LabelValue(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
