@@ -114,3 +114,15 @@ func RootOf(ctx *pulumi.Context) (string, error) {
 	}
 	return Root()
 }
+
+// DirsOf returns the repository root and the project folder of a running
+// program.
+func DirsOf(ctx *pulumi.Context) (root, projectDir string, err error) {
+	if projectDir, err = ProjectDirOf(ctx); err != nil {
+		return "", "", fmt.Errorf("project folder: %w", err)
+	}
+	if root, err = RootOf(ctx); err != nil {
+		return "", "", fmt.Errorf("repository root: %w", err)
+	}
+	return root, projectDir, nil
+}

@@ -5,6 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 func mkRoot(t *testing.T) string {
@@ -58,5 +61,29 @@ func TestPaths(t *testing.T) {
 	}
 	if got := Rel("/r", "/r/projects/dns"); got != "projects/dns" {
 		t.Fatal(got)
+	}
+}
+
+type noMocks struct{}
+
+func (noMocks) NewResource(a pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	return a.Name, a.Inputs, nil
+}
+func (noMocks) Call(a pulumi.MockCallArgs) (resource.PropertyMap, error) { return a.Args, nil }
+
+func TestDirsOf(t *testing.T) {
+	root := mkRoot(t)
+	t.Setenv(EnvRoot, root)
+	var gotRoot, gotDir string
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		var err error
+		gotRoot, gotDir, err = DirsOf(ctx)
+		return err
+	}, pulumi.WithMocks("dns", "dev", noMocks{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotRoot != root || gotDir != filepath.Join(root, "projects", "dns") {
+		t.Fatalf("DirsOf = %q, %q", gotRoot, gotDir)
 	}
 }

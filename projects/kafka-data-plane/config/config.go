@@ -39,13 +39,9 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kafka-data-plane: environment: %w", err)
 	}
-	dir, err := layout.ProjectDirOf(ctx)
+	root, dir, err := layout.DirsOf(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("kafka-data-plane: project folder: %w", err)
-	}
-	root, err := layout.RootOf(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("kafka-data-plane: repository root: %w", err)
+		return nil, fmt.Errorf("kafka-data-plane: %w", err)
 	}
 	path := filepath.Join(dir, topics.FileName)
 	display := layout.Rel(root, path)

@@ -73,13 +73,9 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kafka-integrations: environment: %w", err)
 	}
-	dir, err := layout.ProjectDirOf(ctx)
+	root, dir, err := layout.DirsOf(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("kafka-integrations: project folder: %w", err)
-	}
-	root, err := layout.RootOf(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("kafka-integrations: repository root: %w", err)
+		return nil, fmt.Errorf("kafka-integrations: %w", err)
 	}
 
 	var list problems.List
