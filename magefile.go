@@ -129,7 +129,10 @@ func Affected(env, base string) error {
 }
 
 // Policy runs the policy pack's rules offline against every program under mocks (no CLI); exit 1 on a mandatory violation.
-func Policy(env string) error { return infra("policy", "-env", envName(env)) }
+func Policy(env string) error { return infraCheck("policy", "-env", envName(env)) }
+
+// Sandbox serves the local sandbox in the foreground and prints the environment for a plain `pulumi up --stack local`.
+func Sandbox() error { return infra("sandbox") }
 
 // Env manages environments.
 type Env mg.Namespace
@@ -147,7 +150,7 @@ func (Import) Check(env string) error { return infra("import-check", "-env", env
 type Kafka mg.Namespace
 
 // Audit lists topics of the Aiven Kafka service that no stack manages, and managed topics that are missing (AIVEN_TOKEN).
-func (Kafka) Audit(env string) error { return infra("kafka-audit", "-env", envName(env)) }
+func (Kafka) Audit(env string) error { return infraCheck("kafka-audit", "-env", envName(env)) }
 
 // CI manages the generated GitHub Actions workflow.
 type CI mg.Namespace
@@ -202,10 +205,36 @@ func Test() error {
 		return err
 	}
 	fmt.Printf("test: using %s\n", cli)
+	marker, err := os.CreateTemp("", "e2e-ran-")
+	if err != nil {
+		return err
+	}
+	marker.Close()
+	defer os.Remove(marker.Name())
 	cmd := exec.Command("go", "test", "-count=1", "-timeout", "60m", modulePattern)
-	cmd.Env = append(os.Environ(), "INFRA_PULUMI="+cli)
+	cmd.Env = append(os.Environ(), "INFRA_PULUMI="+cli, "INFRA_E2E_MARKER="+marker.Name())
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	return cmd.Run()
+	if err := cmd.Run(); err != nil {
+		return err
+	}
+	// The end-to-end suite writes what it ran into the marker: an empty
+	// marker means it skipped itself, and the run must not pass for it.
+	if ran, err := os.ReadFile(marker.Name()); err != nil || len(ran) == 0 {
+		return fmt.Errorf("the end-to-end tests (./e2e) did not run: the main job was not tested through the engine")
+	}
+	fmt.Println("test: race detector on the concurrent orchestrator packages")
+	race := exec.Command("go", append([]string{"test", "-race", "-count=1", "-timeout", "20m"}, racePackages...)...)
+	race.Env = append(os.Environ(), "INFRA_PULUMI="+cli)
+	race.Stdout, race.Stderr = os.Stdout, os.Stderr
+	return race.Run()
+}
+
+// racePackages are the packages with concurrency: the walker, the process
+// runner and its channel, the orchestrator, the locks, the progress board.
+var racePackages = []string{
+	"./internal/engine/walk/", "./internal/engine/runner/", "./internal/engine/orchestrate/", "./internal/engine/lock/", "./internal/engine/progress/",
+	"./internal/engine/report/", "./internal/engine/session/", "./shared/stackrun/", "./shared/pulumicmd/", "./shared/procid/",
+	"./shared/redact/",
 }
 
 // Bench measures the main job on the local environment through the real engine: deploy from empty and a no-op
@@ -283,27 +312,40 @@ func projectArgs(op, env, project string, with *string, parallel *int) []string 
 }
 
 // infra builds bin/infra (a no-op when it is up to date) and replaces this
-// process with it, passing the exit code through unchanged.
-func infra(args ...string) error {
-	bin, err := buildInfra()
+// process with it, passing the exit code through unchanged. bin/infra links
+// no project: each project builds into bin/projects/<name> when an
+// operation selects it.
+func infra(args ...string) error { return execTool("infra", "the orchestrator", args) }
+
+// infraCheck does the same with bin/infra-check, the offline checks, which
+// link every project's program.
+func infraCheck(args ...string) error {
+	return execTool("infra-check", "the offline checks (they link every program: the first build compiles the cloud SDKs, minutes)", args)
+}
+
+func execTool(name, what string, args []string) error {
+	bin, err := buildCmd(name, what)
 	if err != nil {
 		return err
 	}
-	return syscall.Exec(bin, append([]string{"infra"}, args...), os.Environ())
+	return syscall.Exec(bin, append([]string{name}, args...), os.Environ())
 }
 
-func buildInfra() (string, error) {
-	bin, err := filepath.Abs(filepath.Join("bin", "infra"))
+func buildInfra() (string, error) { return buildCmd("infra", "the orchestrator") }
+
+// buildCmd builds ./cmd/<name> into bin/<name>.
+func buildCmd(name, what string) (string, error) {
+	bin, err := filepath.Abs(filepath.Join("bin", name))
 	if err != nil {
 		return "", err
 	}
 	if _, err := os.Stat(bin); err != nil {
-		fmt.Fprintln(os.Stderr, "infra: building the orchestrator into bin/infra (the first build compiles the cloud SDKs: a few minutes)")
+		fmt.Fprintf(os.Stderr, "%s: building %s into bin/%s\n", name, what, name)
 	}
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/infra")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/"+name)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("building bin/infra: %w", err)
+		return "", fmt.Errorf("building bin/%s: %w", name, err)
 	}
 	return bin, nil
 }

@@ -1,6 +1,6 @@
 // Command pulumi-resource-vectorize is the in-repo Pulumi provider of
 // Cloudflare Vectorize indexes (package "vectorize", see
-// internal/vectorize), served as a normal plugin: put it on PATH (or in
+// internal/providers/vectorize), served as a normal plugin: put it on PATH (or in
 // bin/) and a stock `pulumi up` finds it. The API token comes from the
 // secret provider config vectorize:apiToken or CLOUDFLARE_API_TOKEN.
 package main
@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/clustera/infra/internal/vectorize"
+	"github.com/clustera/infra/internal/providers/vectorize"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )

@@ -12,11 +12,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/clustera/infra/internal/engine/orchestrate"
+	"github.com/clustera/infra/internal/engine/progress"
+	"github.com/clustera/infra/internal/engine/report"
+	"github.com/clustera/infra/internal/engine/runner"
 	"github.com/clustera/infra/internal/graph"
-	"github.com/clustera/infra/internal/orchestrate"
-	"github.com/clustera/infra/internal/progress"
-	"github.com/clustera/infra/internal/report"
-	"github.com/clustera/infra/internal/runner"
 	"github.com/clustera/infra/shared/layout"
 )
 
@@ -26,18 +26,23 @@ type Env struct {
 	TTY            bool
 	Root           string // repository root; found from the working directory when empty
 	StateDir       string // default <root>/.state ($INFRA_STATE_DIR)
+	// Hard is closed on a second interrupt: runs then kill every project
+	// process and CLI at once instead of waiting for them to save.
+	Hard <-chan struct{}
 }
 
-type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, e Env, args []string) (int, error)
+// Command is one subcommand of a binary.
+type Command struct {
+	Name    string
+	Summary string
+	Run     func(ctx context.Context, e Env, args []string) (int, error)
 }
 
-var commands []command
-
-func init() {
-	commands = []command{
+// Commands is the command table of the orchestrator (bin/infra), in one
+// explicit list. The offline checks, which link every program, are the
+// table of bin/infra-check (internal/cli/checks).
+func Commands() []Command {
+	return []Command{
 		{"deploy", "deploy projects in dependency order (pulumi up)", opCmd(runner.Deploy)},
 		{"preview", "preview projects with the policy pack; exit 2 when changes are pending", opCmd(runner.Preview)},
 		{"refresh", "refresh state from the cloud", opCmd(runner.Refresh)},
@@ -47,16 +52,16 @@ func init() {
 		{"graph", "print the project dependency graph (Mermaid or DOT)", graphCmd},
 		{"affected", "list the projects changed since a git ref, plus their dependents", affectedCmd},
 		{"cli", "find or build the Pulumi CLI and print its path", cliCmd},
+		{"sandbox", "serve the local sandbox in the foreground and print the environment for a plain `pulumi up`", sandboxCmd},
+		{"env-new", "create a personal environment: environments/<name>.yaml and every project's stack file, from dev", envNewCmd},
+		{"import-check", "preview the projects that import existing objects; exit 1 unless every step is an import or unchanged", importCheckCmd},
+		{"workflow", "generate .github/workflows from the project graph (-check: only verify they are up to date)", workflowCmd},
+		{"branch-stack", "map a git branch to its stack and GitHub Environment, print GITHUB_OUTPUT lines (CI)", branchStackCmd},
 	}
 }
 
-// Register adds a command; other packages of the orchestrator use it.
-func Register(name, summary string, run func(ctx context.Context, e Env, args []string) (int, error)) {
-	commands = append(commands, command{name, summary, run})
-}
-
 // Main runs the command line and returns the exit code.
-func Main(ctx context.Context, args []string, e Env) int {
+func Main(ctx context.Context, args []string, e Env, commands []Command) int {
 	if e.Stdout == nil {
 		e.Stdout = os.Stdout
 	}
@@ -64,11 +69,11 @@ func Main(ctx context.Context, args []string, e Env) int {
 		e.Stderr = os.Stderr
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(e.Stdout)
+		usage(e.Stdout, commands)
 		return 0
 	}
 	for _, c := range commands {
-		if c.name != args[0] {
+		if c.Name != args[0] {
 			continue
 		}
 		if e.Root == "" {
@@ -84,7 +89,7 @@ func Main(ctx context.Context, args []string, e Env) int {
 		}
 		// Programs running in this process find the repository through it.
 		_ = os.Setenv(layout.EnvRoot, e.Root)
-		code, err := c.run(ctx, e, args[1:])
+		code, err := c.Run(ctx, e, args[1:])
 		if err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return 0
@@ -97,22 +102,22 @@ func Main(ctx context.Context, args []string, e Env) int {
 		return code
 	}
 	fmt.Fprintf(e.Stderr, "error: unknown command %q\n", args[0])
-	usage(e.Stderr)
+	usage(e.Stderr, commands)
 	return report.ExitFailed
 }
 
-func usage(w io.Writer) {
+func usage(w io.Writer, commands []Command) {
 	fmt.Fprintln(w, "usage: infra <command> [flags]   (run `infra <command> -h` for flags)")
-	sorted := append([]command(nil), commands...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
+	sorted := append([]Command(nil), commands...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	for _, c := range sorted {
-		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-13s %s\n", c.Name, c.Summary)
 	}
 	fmt.Fprintln(w, "exit codes: 0 success, 1 failure or blocked project, 2 changes pending (preview, drift)")
 }
 
-// envArg accepts both "staging" and "env=staging".
-func envArg(s string) string { return strings.TrimPrefix(s, "env=") }
+// EnvArg accepts both "staging" and "env=staging".
+func EnvArg(s string) string { return strings.TrimPrefix(s, "env=") }
 
 func opCmd(op runner.Op) func(ctx context.Context, e Env, args []string) (int, error) {
 	return func(ctx context.Context, e Env, args []string) (int, error) {
@@ -132,7 +137,7 @@ func opCmd(op runner.Op) func(ctx context.Context, e Env, args []string) (int, e
 		if *env == "" && fs.NArg() > 0 {
 			*env = fs.Arg(0)
 		}
-		*env = envArg(*env)
+		*env = EnvArg(*env)
 		if *env == "" {
 			return report.ExitFailed, fmt.Errorf("%s needs an environment: -env=<local|dev|testing|staging|prod|personal>", op)
 		}
@@ -153,7 +158,7 @@ func opCmd(op runner.Op) func(ctx context.Context, e Env, args []string) (int, e
 		rep, err := orchestrate.Run(ctx, orchestrate.Request{
 			Root: e.Root, StateDir: e.StateDir, Env: *env, Op: op, Selection: sel, Parallel: *parallel,
 			Confirm: strings.TrimPrefix(*confirm, "confirm="), NoPolicy: *noPolicy, JSON: *asJSON, Out: e.Stdout, TTY: e.TTY,
-			Command: "infra " + strings.Join(append([]string{string(op)}, args...), " "),
+			Command: "infra " + strings.Join(append([]string{string(op)}, args...), " "), Hard: e.Hard,
 		})
 		if err != nil {
 			return report.ExitFailed, err

@@ -16,7 +16,7 @@ func run(t *testing.T, args ...string) (int, string, string) {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	code := Main(context.Background(), args, Env{Stdout: &out, Stderr: &errOut, Root: root, StateDir: t.TempDir()})
+	code := Main(context.Background(), args, Env{Stdout: &out, Stderr: &errOut, Root: root, StateDir: t.TempDir()}, Commands())
 	return code, out.String(), errOut.String()
 }
 
@@ -74,8 +74,8 @@ func TestGraph(t *testing.T) {
 
 func TestEnvArg(t *testing.T) {
 	for in, want := range map[string]string{"staging": "staging", "env=staging": "staging", "": ""} {
-		if got := envArg(in); got != want {
-			t.Errorf("envArg(%q) = %q", in, got)
+		if got := EnvArg(in); got != want {
+			t.Errorf("EnvArg(%q) = %q", in, got)
 		}
 	}
 }

@@ -5,14 +5,10 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/clustera/infra/internal/branch"
+	"github.com/clustera/infra/internal/ci/branch"
+	"github.com/clustera/infra/internal/engine/report"
 	"github.com/clustera/infra/internal/envnew"
-	"github.com/clustera/infra/internal/report"
 )
-
-func init() {
-	Register("env-new", "create a personal environment: environments/<name>.yaml and every project's stack file, from dev", envNewCmd)
-}
 
 func envNewCmd(_ context.Context, e Env, args []string) (int, error) {
 	fs := flag.NewFlagSet("env-new", flag.ContinueOnError)

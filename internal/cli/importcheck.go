@@ -7,13 +7,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/clustera/infra/internal/importcheck"
-	"github.com/clustera/infra/internal/report"
+	"github.com/clustera/infra/internal/engine/importcheck"
+	"github.com/clustera/infra/internal/engine/report"
 )
-
-func init() {
-	Register("import-check", "preview the projects that import existing objects; exit 1 unless every step is an import or unchanged", importCheckCmd)
-}
 
 func importCheckCmd(ctx context.Context, e Env, args []string) (int, error) {
 	fs := flag.NewFlagSet("import-check", flag.ContinueOnError)
@@ -28,7 +24,7 @@ func importCheckCmd(ctx context.Context, e Env, args []string) (int, error) {
 	if *env == "" && fs.NArg() > 0 {
 		*env = fs.Arg(0)
 	}
-	*env = envArg(*env)
+	*env = EnvArg(*env)
 	if *env == "" {
 		return report.ExitFailed, fmt.Errorf("import-check needs an environment: -env=<local|dev|testing|staging|prod|personal>")
 	}

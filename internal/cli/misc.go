@@ -6,10 +6,10 @@ import (
 	"fmt"
 
 	"github.com/clustera/infra/internal/affected"
-	"github.com/clustera/infra/internal/orchestrate"
-	"github.com/clustera/infra/internal/projects"
-	"github.com/clustera/infra/internal/pulumicli"
-	"github.com/clustera/infra/internal/report"
+	"github.com/clustera/infra/internal/engine/orchestrate"
+	"github.com/clustera/infra/internal/engine/pulumicli"
+	"github.com/clustera/infra/internal/engine/report"
+	"github.com/clustera/infra/internal/graph"
 	"github.com/clustera/infra/shared/environment"
 )
 
@@ -20,7 +20,7 @@ func graphCmd(_ context.Context, e Env, args []string) (int, error) {
 	if err := fs.Parse(args); err != nil {
 		return report.ExitFailed, err
 	}
-	g, err := projects.Graph()
+	g, err := graph.Projects()
 	if err != nil {
 		return report.ExitFailed, err
 	}
@@ -43,14 +43,14 @@ func affectedCmd(ctx context.Context, e Env, args []string) (int, error) {
 	if err := fs.Parse(args); err != nil {
 		return report.ExitFailed, err
 	}
-	*env, *base = envArg(*env), stripKey(*base, "base=")
+	*env, *base = EnvArg(*env), stripKey(*base, "base=")
 	if *env == "" || *base == "" {
 		return report.ExitFailed, fmt.Errorf("affected needs -env and -base (e.g. -env=staging -base=origin/main)")
 	}
 	if _, err := environment.KindOf(*env); err != nil {
 		return report.ExitFailed, err
 	}
-	g, err := projects.Graph()
+	g, err := graph.Projects()
 	if err != nil {
 		return report.ExitFailed, err
 	}

@@ -6,15 +6,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/clustera/infra/internal/projects"
-	"github.com/clustera/infra/internal/report"
-	"github.com/clustera/infra/internal/workflow"
+	"github.com/clustera/infra/internal/ci/workflow"
+	"github.com/clustera/infra/internal/engine/report"
+	"github.com/clustera/infra/internal/graph"
 )
-
-func init() {
-	Register("workflow", "generate .github/workflows from the project graph (-check: only verify they are up to date)", workflowCmd)
-	Register("branch-stack", "map a git branch to its stack and GitHub Environment, print GITHUB_OUTPUT lines (CI)", branchStackCmd)
-}
 
 func workflowCmd(_ context.Context, e Env, args []string) (int, error) {
 	fs := flag.NewFlagSet("workflow", flag.ContinueOnError)
@@ -23,7 +18,7 @@ func workflowCmd(_ context.Context, e Env, args []string) (int, error) {
 	if err := fs.Parse(args); err != nil {
 		return report.ExitFailed, err
 	}
-	g, err := projects.Graph()
+	g, err := graph.Projects()
 	if err != nil {
 		return report.ExitFailed, err
 	}
@@ -72,7 +67,7 @@ func branchStackCmd(ctx context.Context, e Env, args []string) (int, error) {
 	if *br == "" {
 		return report.ExitFailed, fmt.Errorf("branch-stack needs -branch (e.g. -branch=staging)")
 	}
-	g, err := projects.Graph()
+	g, err := graph.Projects()
 	if err != nil {
 		return report.ExitFailed, err
 	}

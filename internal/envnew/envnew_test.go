@@ -9,9 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clustera/infra/internal/ci/workflow"
 	"github.com/clustera/infra/internal/envnew"
-	"github.com/clustera/infra/internal/projects"
-	"github.com/clustera/infra/internal/workflow"
+	"github.com/clustera/infra/internal/graph"
+	"github.com/clustera/infra/internal/offline/projects"
 	"github.com/clustera/infra/shared/contracts"
 	"github.com/clustera/infra/shared/environment"
 	"github.com/clustera/infra/shared/layout"
@@ -110,7 +111,7 @@ func TestCreate(t *testing.T) {
 	}
 
 	// The branch maps to the new stack without any workflow change.
-	g, _ := projects.Graph()
+	g, _ := graph.Projects()
 	r, err := workflow.Resolve(context.Background(), root, g, "juan1", "")
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// envCLI names the Pulumi CLI binary to run (as in internal/pulumicli).
+// envCLI names the Pulumi CLI binary to run (as in internal/engine/pulumicli).
 const envCLI = "INFRA_PULUMI"
 
 var (

@@ -1,13 +1,15 @@
-// Command cloudflare-workers is the Pulumi program of the cloudflare-workers project. It is a thin
-// entry point for `pulumi up` in this folder; the orchestrator runs the same
-// program in-process (see docs/architecture.md).
+// Command cloudflare-workers is the Pulumi program of the cloudflare-workers project. Run by a stock
+// `pulumi up` in this folder it is a plain Pulumi program; run by the
+// orchestrator (INFRA_TASK set) it hosts the same program through the
+// Automation API in a process of its own (shared/stackrun).
 package main
 
 import (
+	"github.com/clustera/infra/projects/cloudflare-workers/config"
 	"github.com/clustera/infra/projects/cloudflare-workers/program"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/clustera/infra/shared/stackrun"
 )
 
 func main() {
-	pulumi.Run(program.Program)
+	stackrun.Main(stackrun.Project{Program: program.Program, Validate: stackrun.CheckConfig(config.Load)})
 }

@@ -87,3 +87,13 @@ func For(project string) (Contract, error) {
 func StackName(org, project, stack string) string {
 	return org + "/" + project + "/" + stack
 }
+
+// Dependencies maps every project to its declared upstreams: the edges of
+// the orchestrator's graph.
+func Dependencies() map[string][]string {
+	out := make(map[string][]string, len(upstreams))
+	for p := range upstreams {
+		out[p] = Upstreams(p)
+	}
+	return out
+}

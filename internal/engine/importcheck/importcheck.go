@@ -1,0 +1,350 @@
+// Package importcheck proves that the import IDs in a stack's configuration
+// adopt the existing cloud objects as they are (`infra import-check -env
+// E`), before the first deploy that imports them (the migration of seed
+// 000; docs/decisions/0073-import-check.md, docs/runbooks/import-existing.md).
+//
+// It previews the projects whose Pulumi.<env>.yaml configures imports, with
+// the policy pack, through the orchestrator, then reads every step of the
+// engine's event stream: each custom resource must be imported with no
+// difference from the live object, or be unchanged (already in the state).
+// A create, update, replace or delete, an import whose inputs differ from
+// the live object (the engine would import, then update it), a failed
+// preview, or a preview against placeholder
+// upstream outputs fails the check. The check never changes anything: a
+// preview takes no lock on the state and writes no resource.
+//
+// After the deploy that imports them, the same check passes with every
+// step "same": the objects are in the state and the code matches them.
+package importcheck
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/clustera/infra/internal/engine/orchestrate"
+	"github.com/clustera/infra/internal/engine/report"
+	"github.com/clustera/infra/internal/engine/runner"
+	"github.com/clustera/infra/shared/contracts"
+	"github.com/clustera/infra/shared/layout"
+	"github.com/clustera/infra/shared/stackrun"
+	"github.com/goccy/go-yaml"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+)
+
+// Keys lists, per project, the stack-config keys (without the project
+// namespace) that make the program adopt existing objects with
+// pulumi.Import.
+var Keys = map[string][]string{
+	contracts.CloudflareStorageProject: {"imports"},        // logical name → ID after "<account_id>/" (prod only)
+	contracts.KafkaDataPlaneProject:    {"importTopics"},   // logical topic names; ID <project>/<service>/<topic>
+	contracts.KafkaIntegrationsProject: {"importTopics"},   // same
+	contracts.GCPGmailProject:          {"importExisting"}, // true: topic, subscription and IAM member
+}
+
+// Configured returns the projects (sorted) whose Pulumi.<env>.yaml sets one
+// of their import keys to a non-empty value (a map or list with entries,
+// true, or a non-empty string).
+func Configured(root, env string) ([]string, error) {
+	var out []string
+	for _, p := range contracts.Projects {
+		keys := Keys[p]
+		if len(keys) == 0 {
+			continue
+		}
+		path := layout.StackConfigFile(root, p, env)
+		data, err := os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("import-check: %w", err)
+		}
+		var doc struct {
+			Config map[string]any `yaml:"config"`
+		}
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			return nil, fmt.Errorf("import-check: %s: %w", layout.Rel(root, path), err)
+		}
+		for _, k := range keys {
+			if set(doc.Config[p+":"+k]) {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func set(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		return x != "" && x != "false"
+	case map[string]any:
+		return len(x) > 0
+	case []any:
+		return len(x) > 0
+	}
+	return true
+}
+
+// Request is one check.
+type Request struct {
+	Root     string
+	StateDir string
+	Env      string
+	// Projects to check; default those that configure imports (Configured).
+	Projects []string
+	// AllowCreate accepts the creation of objects that have no import ID
+	// (new objects next to adopted ones); they are listed, not failed.
+	AllowCreate bool
+	Out         io.Writer
+	TTY         bool
+	Command     string
+}
+
+// Step is one step of a preview that matters to the check.
+type Step struct {
+	Op    string   `json:"op"`
+	Type  string   `json:"type"`
+	Name  string   `json:"name"`
+	URN   string   `json:"urn"`
+	Diffs []string `json:"diffs,omitempty"`
+}
+
+// Project is the result for one project.
+type Project struct {
+	Project  string   `json:"project"`
+	Imports  int      `json:"imports"`
+	Same     int      `json:"same"`
+	Creates  int      `json:"creates"`
+	Problems []string `json:"problems,omitempty"`
+	Notes    []string `json:"notes,omitempty"`
+}
+
+// Result is the result of a check.
+type Result struct {
+	Env      string    `json:"env"`
+	Projects []Project `json:"projects"`
+	// Nothing is true when no project configures imports.
+	Nothing bool `json:"nothing,omitempty"`
+}
+
+// OK reports whether no project has a problem.
+func (r *Result) OK() bool {
+	for _, p := range r.Projects {
+		if len(p.Problems) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Run previews the projects and checks their steps.
+func Run(ctx context.Context, req Request) (*Result, error) {
+	if req.Out == nil {
+		req.Out = io.Discard
+	}
+	res := &Result{Env: req.Env}
+	names := req.Projects
+	if len(names) == 0 {
+		var err error
+		if names, err = Configured(req.Root, req.Env); err != nil {
+			return nil, err
+		}
+	}
+	if len(names) == 0 {
+		res.Nothing = true
+		return res, nil
+	}
+	rep, err := orchestrate.Run(ctx, orchestrate.Request{
+		Root: req.Root, StateDir: req.StateDir, Env: req.Env, Op: runner.Preview,
+		Selection: orchestrate.Selection{Projects: names}, Out: req.Out, TTY: req.TTY, Command: req.Command,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range rep.Rows {
+		res.Projects = append(res.Projects, checkRow(row, req.AllowCreate))
+	}
+	return res, nil
+}
+
+func checkRow(row report.Row, allowCreate bool) Project {
+	p := Project{Project: row.Project}
+	switch row.Result {
+	case report.Failed:
+		p.Problems = append(p.Problems, "the preview failed: "+firstLines(row.Error, 4)+
+			" (an import ID that names no existing object fails here, and so does a live object the code cannot be reconciled with; see "+row.Log+")")
+		return p
+	case report.Blocked:
+		p.Problems = append(p.Problems, "not previewed: blocked by "+strings.Join(row.BlockedBy, ", "))
+		return p
+	case report.Skipped:
+		p.Problems = append(p.Problems, "not previewed: "+row.Note)
+		return p
+	}
+	if len(row.Placeholders) > 0 {
+		p.Problems = append(p.Problems, fmt.Sprintf("previewed with placeholder outputs of %s, whose stack is not deployed: import IDs built from them cannot be checked; deploy %s first, then check again",
+			strings.Join(row.Placeholders, ", "), strings.Join(row.Placeholders, ", ")))
+	}
+	steps, mismatches, err := ReadSteps(row.Events)
+	if err != nil {
+		p.Problems = append(p.Problems, err.Error())
+		return p
+	}
+	imported := map[string]bool{}
+	for _, s := range steps {
+		if apitype.OpType(s.Op) == apitype.OpImport {
+			imported[s.URN] = true
+		}
+	}
+	for _, s := range steps {
+		what := fmt.Sprintf("%s %s", stackrun.ShortType(s.Type), s.Name)
+		if imported[s.URN] && apitype.OpType(s.Op) != apitype.OpImport {
+			// The engine imports an object whose inputs differ and then
+			// updates (or replaces) it to match the code.
+			p.Problems = append(p.Problems, fmt.Sprintf("import of %s would %s the live object: it differs from the code in %s; align the code (or the object) first",
+				what, s.Op, orUnknown(s.Diffs)))
+			continue
+		}
+		switch apitype.OpType(s.Op) {
+		case apitype.OpSame, apitype.OpRead, apitype.OpRefresh:
+			p.Same++
+		case apitype.OpImport:
+			if len(s.Diffs) > 0 || mismatches[s.URN] {
+				p.Problems = append(p.Problems, fmt.Sprintf("import of %s would fail: the live object differs from the code in %s; align the code (or the object) first",
+					what, orUnknown(s.Diffs)))
+				continue
+			}
+			p.Imports++
+		case apitype.OpCreate:
+			p.Creates++
+			if allowCreate {
+				p.Notes = append(p.Notes, fmt.Sprintf("creates %s (no import ID: a new object)", what))
+				continue
+			}
+			p.Problems = append(p.Problems, fmt.Sprintf("would create %s: give it an import ID if it exists, or pass -allow-create if it is new", what))
+		default:
+			detail := ""
+			if len(s.Diffs) > 0 {
+				detail = " (" + strings.Join(s.Diffs, ", ") + ")"
+			}
+			p.Problems = append(p.Problems, fmt.Sprintf("would %s %s%s", s.Op, what, detail))
+		}
+	}
+	return p
+}
+
+// ReadSteps reads an engine event stream (<run dir>/<project>.events.jsonl)
+// and returns the steps of custom resources, without the stack, provider
+// and StackReference resources, which touch no cloud object. mismatches
+// holds the URNs the engine warned about ("inputs to import do not match").
+func ReadSteps(path string) (steps []Step, mismatches map[string]bool, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the engine events: %w", err)
+	}
+	defer f.Close()
+	mismatches = map[string]bool{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		var ev apitype.EngineEvent
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			return nil, nil, fmt.Errorf("reading the engine events %s: %w", path, err)
+		}
+		switch {
+		case ev.ResourcePreEvent != nil:
+			m := ev.ResourcePreEvent.Metadata
+			state := m.New
+			if state == nil {
+				state = m.Old
+			}
+			if strings.HasPrefix(m.Type, "pulumi:providers:") || m.Type == "pulumi:pulumi:Stack" ||
+				m.Type == "pulumi:pulumi:StackReference" || (state != nil && !state.Custom) {
+				continue
+			}
+			steps = append(steps, Step{Op: string(m.Op), Type: m.Type, Name: stackrun.URNName(m.URN), URN: m.URN, Diffs: m.Diffs})
+		case ev.DiagnosticEvent != nil && ev.DiagnosticEvent.URN != "" &&
+			strings.Contains(ev.DiagnosticEvent.Message, "do not match the existing resource"):
+			mismatches[ev.DiagnosticEvent.URN] = true
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, nil, fmt.Errorf("reading the engine events %s: %w", path, err)
+	}
+	return steps, mismatches, nil
+}
+
+// Write prints the result table and every problem and note.
+func (r *Result) Write(w io.Writer) {
+	if r.Nothing {
+		fmt.Fprintf(w, "import-check: no project of %s configures imports (keys: %s); nothing to check\n", r.Env, keyList())
+		return
+	}
+	fmt.Fprintf(w, "\nimport-check · env %s\n", r.Env)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROJECT\tIMPORT\tSAME\tCREATE\tPROBLEMS")
+	for _, p := range r.Projects {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", p.Project, p.Imports, p.Same, p.Creates, len(p.Problems))
+	}
+	_ = tw.Flush()
+	for _, p := range r.Projects {
+		for _, n := range p.Notes {
+			fmt.Fprintf(w, "note: %s: %s\n", p.Project, n)
+		}
+		for _, pr := range p.Problems {
+			fmt.Fprintf(w, "✗ %s: %s\n", p.Project, pr)
+		}
+	}
+	imports := 0
+	for _, p := range r.Projects {
+		imports += p.Imports
+	}
+	switch {
+	case r.OK() && imports > 0:
+		fmt.Fprintf(w, "result: the %d import ID(s) match the live objects and the code; the next deploy adopts them without changing them (exit 0)\n", imports)
+	case r.OK():
+		fmt.Fprintln(w, "result: every object is in the state and matches the code; nothing left to import (exit 0)")
+	default:
+		fmt.Fprintln(w, "result: not safe to deploy yet (exit 1)")
+	}
+}
+
+func keyList() string {
+	var out []string
+	for _, p := range contracts.Projects {
+		for _, k := range Keys[p] {
+			out = append(out, p+":"+k)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func orUnknown(diffs []string) string {
+	if len(diffs) == 0 {
+		return "properties the engine reported"
+	}
+	return strings.Join(diffs, ", ")
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = append(lines[:n], "…")
+	}
+	return strings.Join(lines, " / ")
+}

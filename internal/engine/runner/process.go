@@ -1,0 +1,155 @@
+package runner
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+
+	"github.com/clustera/infra/shared/stackrun"
+)
+
+// process is one project process speaking the stackrun channel.
+type process struct {
+	bin     string
+	args    []string
+	task    stackrun.Task
+	hard    <-chan struct{}
+	observe func(string)
+
+	mu   sync.Mutex
+	clis map[int]bool // CLIs started and not yet exited
+}
+
+// crash describes a process that ended without sending its result.
+type crash struct {
+	exit string // how it ended: "exit status 2", "signal: killed"
+	log  string
+	clis []int // CLIs it started that it did not see exit
+	task stackrun.Task
+}
+
+// run starts the process, relays its progress, forwards a cancellation
+// as one SIGINT (the process then interrupts its CLIs once each) and a
+// hard abort as SIGKILL of the process and its CLIs. It returns the
+// process's result, or the crash when it sent none.
+func (p *process) run(ctx context.Context) (stackrun.Result, *crash) {
+	p.clis = map[int]bool{}
+	fail := func(err error) (stackrun.Result, *crash) {
+		return stackrun.Result{Status: stackrun.Failed, Error: err.Error()}, nil
+	}
+	raw, err := stackrun.EncodeTask(p.task)
+	if err != nil {
+		return fail(err)
+	}
+	logf, err := os.OpenFile(p.task.Log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fail(fmt.Errorf("opening the log: %w", err))
+	}
+	defer logf.Close()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return fail(err)
+	}
+	cmd := exec.Command(p.bin, p.args...) //nolint:gosec // a binary this run built or runs
+	cmd.Dir = p.task.Dir
+	cmd.Env = append(os.Environ(), stackrun.EnvTask+"="+raw)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.ExtraFiles = []*os.File{pw} // fd 3
+	// A process group of its own: a Ctrl-C in the terminal reaches only
+	// the orchestrator, which forwards exactly one interrupt.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		pr.Close()
+		pw.Close()
+		return fail(fmt.Errorf("starting %s: %w", p.bin, err))
+	}
+	pw.Close()
+
+	var res *stackrun.Result
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64*1024), 64*1024*1024)
+		for sc.Scan() {
+			var m stackrun.Message
+			if json.Unmarshal(sc.Bytes(), &m) != nil {
+				continue
+			}
+			switch m.Kind {
+			case stackrun.KindProgress:
+				p.observe(m.Text)
+			case stackrun.KindCLI:
+				p.mu.Lock()
+				p.clis[m.PID] = true
+				p.mu.Unlock()
+			case stackrun.KindCLIExit:
+				p.mu.Lock()
+				delete(p.clis, m.PID)
+				p.mu.Unlock()
+			case stackrun.KindResult:
+				res = m.Result
+			}
+		}
+		pr.Close()
+	}()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+
+	var waitErr error
+	cancelled := ctx.Done()
+	hard := p.hard
+	for waiting := true; waiting; {
+		select {
+		case waitErr = <-done:
+			waiting = false
+		case <-cancelled:
+			_ = cmd.Process.Signal(os.Interrupt)
+			cancelled = nil
+		case <-hard:
+			p.killAll(cmd.Process.Pid)
+			hard = nil
+		}
+	}
+	<-read
+	if res != nil {
+		return *res, nil
+	}
+	c := &crash{exit: describeExit(waitErr), log: p.task.Log, task: p.task}
+	p.mu.Lock()
+	for pid := range p.clis {
+		c.clis = append(c.clis, pid)
+	}
+	p.mu.Unlock()
+	return stackrun.Result{}, c
+}
+
+// killAll ends the process and every CLI it runs at once.
+func (p *process) killAll(pid int) {
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for cli := range p.clis {
+		_ = syscall.Kill(-cli, syscall.SIGKILL)
+	}
+}
+
+func describeExit(err error) string {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return "killed by signal " + ws.Signal().String()
+		}
+		return fmt.Sprintf("exit status %d", ee.ExitCode())
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return "exit status 0 without a result"
+}

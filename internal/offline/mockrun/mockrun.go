@@ -1,0 +1,343 @@
+// Package mockrun runs every project's Pulumi program under the SDK's mocks
+// for one environment, in dependency order, the way the engine would run
+// them one after the other: each consumer reads, through its
+// StackReferences, exactly the contract outputs its upstreams exported in
+// the same run. Nothing reaches a cloud or a state backend, and no Pulumi
+// CLI is needed.
+//
+// Each project runs with its real Pulumi.<stack>.yaml and the environment's
+// settings (shared/mocktest does that). A project whose program fails (a
+// configuration problem, a key missing from an upstream's contract) does not
+// stop the others; its dependents are reported as blocked. The results feed
+// the offline policy runner (`infra policy`), the cross-stack checks
+// (internal/offline/crossstack) and the contract tests of internal/offline/projects.
+package mockrun
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/clustera/infra/internal/graph"
+	"github.com/clustera/infra/internal/offline/projects"
+	"github.com/clustera/infra/shared/contracts"
+	"github.com/clustera/infra/shared/environment"
+	"github.com/clustera/infra/shared/mocktest"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Project is one program to run: the parts of internal/offline/projects.Project the
+// runner needs. Tests build their own to break a contract on purpose.
+type Project struct {
+	Name      string
+	Upstreams []string
+	// Deploy declares the resources and returns the contract.
+	Deploy func(*pulumi.Context) (contracts.Contract, error)
+}
+
+// Registry returns every project of the repository (internal/offline/projects).
+func Registry() []Project {
+	var out []Project
+	for _, p := range projects.All() {
+		out = append(out, Project{Name: p.Name, Upstreams: p.Upstreams, Deploy: p.Deploy})
+	}
+	return out
+}
+
+// Options tune a run.
+type Options struct {
+	// Projects to run; every project of the repository when nil.
+	Projects []Project
+	// Feed, when set, gets a copy of each producer's exports before its
+	// consumers read them and returns what they read. Tests use it to drop
+	// or rename a key and prove that the consumer's read fails.
+	Feed func(producer string, exports map[string]any) map[string]any
+	// Config overrides or adds stack configuration keys per project
+	// ("<namespace>:<key>" → value, objects as JSON) on top of the
+	// project's Pulumi.<stack>.yaml.
+	Config map[string]map[string]string
+	// Now stamps the computed time stamps (createdOn, ...); the current
+	// time when zero.
+	Now time.Time
+}
+
+// ProjectResult is what one project's run recorded.
+type ProjectResult struct {
+	Name string
+	// Stack is the stack name, which is the environment.
+	Stack     string
+	Upstreams []string
+	// Resources are the resources the program registered, in order.
+	Resources []mocktest.Resource
+	// StackRefs are the names of the StackReferences the program
+	// registered (<org>/<project>/<stack>), sorted.
+	StackRefs []string
+	// MissingKeys maps an upstream the program read to the keys of its
+	// contract that the upstream's exports (as fed) lack. contracts.Read
+	// reads every key of the contract, so each of them was read and found
+	// missing; the run itself fails only when the program uses the value.
+	MissingKeys map[string][]string
+	// Exports are the resolved contract outputs (JSON shapes: strings,
+	// map[string]any, []any, float64, bool); nil when the program failed.
+	Exports map[string]any
+	// SecretExports names the exports that are Pulumi secrets.
+	SecretExports map[string]bool
+	// Err is why the program failed, or a *BlockedError when an upstream
+	// failed and the program was not run; nil on success.
+	Err error
+}
+
+// OK reports whether the program ran to the end.
+func (p *ProjectResult) OK() bool { return p.Err == nil }
+
+// Blocked reports whether the program was not run because an upstream
+// failed.
+func (p *ProjectResult) Blocked() bool {
+	var b *BlockedError
+	return errors.As(p.Err, &b)
+}
+
+// BlockedError is the error of a project that was not run because some of
+// its upstreams failed or were blocked.
+type BlockedError struct {
+	Project string
+	// Failed lists the upstreams that did not produce outputs, sorted.
+	Failed []string
+}
+
+func (e *BlockedError) Error() string {
+	return fmt.Sprintf("blocked: not run because upstream %s failed; fix %s first", strings.Join(e.Failed, ", "), plural(e.Failed))
+}
+
+func plural(xs []string) string {
+	if len(xs) == 1 {
+		return "it"
+	}
+	return "them"
+}
+
+// Result is one run of every project for an environment.
+type Result struct {
+	Env string
+	// Projects are in the order they ran (a topological order).
+	Projects []*ProjectResult
+}
+
+// Get returns the result of a project, or nil.
+func (r *Result) Get(name string) *ProjectResult {
+	for _, p := range r.Projects {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// Failed returns the projects that failed or were blocked, in run order.
+func (r *Result) Failed() []*ProjectResult {
+	var out []*ProjectResult
+	for _, p := range r.Projects {
+		if p.Err != nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Run runs every project's program for env under mocks, upstreams first.
+// The error is only for what prevents any run: an unknown environment, a
+// malformed project list or a dependency cycle. Program failures are in
+// each ProjectResult.
+func Run(env string, opts Options) (*Result, error) {
+	if _, err := environment.KindOf(env); err != nil {
+		return nil, err
+	}
+	ps := opts.Projects
+	if ps == nil {
+		ps = Registry()
+	}
+	byName := map[string]Project{}
+	deps := map[string][]string{}
+	for _, p := range ps {
+		if p.Deploy == nil {
+			return nil, fmt.Errorf("mockrun: project %q has no Deploy function", p.Name)
+		}
+		if _, dup := byName[p.Name]; dup {
+			return nil, fmt.Errorf("mockrun: project %q is listed twice", p.Name)
+		}
+		byName[p.Name] = p
+		deps[p.Name] = p.Upstreams
+	}
+	g, err := graph.New(deps)
+	if err != nil {
+		return nil, fmt.Errorf("mockrun: %w", err)
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	res := &Result{Env: env}
+	exports := map[string]map[string]any{}
+	for _, name := range g.TopoSort() {
+		p := byName[name]
+		pr := &ProjectResult{Name: name, Stack: env, Upstreams: g.Upstreams(name)}
+		res.Projects = append(res.Projects, pr)
+		upstreams := map[string]map[string]any{}
+		var failed []string
+		for _, u := range pr.Upstreams {
+			out, ok := exports[u]
+			if !ok {
+				failed = append(failed, u)
+				continue
+			}
+			fed := copyMap(out)
+			if opts.Feed != nil {
+				fed = opts.Feed(u, fed)
+			}
+			upstreams[u] = fed
+		}
+		if len(failed) > 0 {
+			pr.Err = &BlockedError{Project: name, Failed: failed}
+			continue
+		}
+		runOne(p, env, upstreams, opts.Config[name], now, pr)
+		if pr.Err == nil {
+			exports[name] = pr.Exports
+		}
+	}
+	return res, nil
+}
+
+// runOne runs one program and fills pr.
+func runOne(p Project, env string, upstreams map[string]map[string]any, config map[string]string, now time.Time, pr *ProjectResult) {
+	secrets := map[string]bool{}
+	deploy := func(ctx *pulumi.Context) (contracts.Contract, error) {
+		c, err := p.Deploy(ctx)
+		if err != nil {
+			return c, err
+		}
+		secretFields(c, secrets)
+		return c, nil
+	}
+	opts := mocktest.Options{
+		Config:    config,
+		Upstreams: upstreams,
+		Computed:  newComputer(now, upstreams).outputs,
+	}
+	var (
+		mr  *mocktest.Result
+		err error
+	)
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("program panicked: %v", r)
+			}
+		}()
+		mr, err = mocktest.RunContract(p.Name, env, deploy, opts)
+	}()
+	if mr != nil {
+		pr.Resources = mr.Resources
+		pr.StackRefs = append([]string(nil), mr.StackRefs...)
+		sort.Strings(pr.StackRefs)
+		pr.MissingKeys = missingKeys(pr.StackRefs, upstreams)
+		if err == nil {
+			pr.Exports = mr.Exports
+			pr.SecretExports = secrets
+		}
+	}
+	if err != nil {
+		pr.Err = &ProgramError{Project: p.Name, Stack: env, Err: unwrapRun(err)}
+	}
+}
+
+// ProgramError is the error of a program that failed under the mocks.
+type ProgramError struct {
+	Project, Stack string
+	Err            error
+}
+
+func (e *ProgramError) Error() string {
+	return fmt.Sprintf("%s (stack %s): %v", e.Project, e.Stack, e.Err)
+}
+
+func (e *ProgramError) Unwrap() error { return e.Err }
+
+// unwrapRun removes the "1 error occurred" list pulumi.RunErr wraps a single
+// program error in, so messages read as the program wrote them.
+func unwrapRun(err error) error {
+	type multi interface{ WrappedErrors() []error }
+	var m multi
+	if errors.As(err, &m) {
+		if errs := m.WrappedErrors(); len(errs) == 1 {
+			return errs[0]
+		}
+	}
+	return err
+}
+
+// missingKeys returns, per upstream read through a StackReference, the
+// keys of its contract absent from the outputs it was fed.
+func missingKeys(refs []string, fed map[string]map[string]any) map[string][]string {
+	out := map[string][]string{}
+	for _, ref := range refs {
+		parts := strings.Split(ref, "/")
+		if len(parts) != 3 {
+			continue
+		}
+		outs, ok := fed[parts[1]]
+		if !ok {
+			continue // not fed at all: the read failed (undeclared upstream)
+		}
+		c, err := contracts.For(parts[1])
+		if err != nil {
+			continue
+		}
+		for _, k := range contracts.Keys(c) {
+			if _, ok := outs[k]; !ok {
+				out[parts[1]] = append(out[parts[1]], k)
+			}
+		}
+	}
+	return out
+}
+
+// secretFields records which fields of contract c are Pulumi secrets. It
+// waits for each field's value, which the mocks resolve.
+func secretFields(c contracts.Contract, into map[string]bool) {
+	v := reflect.ValueOf(c)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return
+	}
+	for _, f := range contracts.Fields(c) {
+		fv := v.FieldByName(f.Go)
+		if !fv.IsValid() || fv.FieldByName("OutputState").IsNil() {
+			continue // RunContract reports the unset field
+		}
+		if out, ok := fv.Interface().(pulumi.Output); ok && pulumi.IsSecret(out) {
+			into[f.Key] = true
+		}
+	}
+}
+
+// copyMap deep-copies a JSON-shaped map, so a Feed cannot change what was
+// recorded.
+func copyMap(m map[string]any) map[string]any {
+	b, err := json.Marshal(m)
+	if err != nil {
+		// Exports are JSON shapes by construction (mocktest.RunContract).
+		panic(fmt.Sprintf("mockrun: exports are not JSON: %v", err))
+	}
+	out := map[string]any{}
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("mockrun: exports are not JSON: %v", err))
+	}
+	return out
+}

@@ -1,0 +1,317 @@
+package stackrun
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/blang/semver"
+	"github.com/clustera/infra/shared/contracts"
+	"github.com/clustera/infra/shared/layout"
+	"github.com/clustera/infra/shared/procid"
+	"github.com/clustera/infra/shared/pulumicmd"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Hooks receive what a running task reports; any may be nil.
+type Hooks struct {
+	Progress func(text string)
+	CLIStart func(pid int)
+	CLIExit  func(pid int)
+}
+
+// drainTimeout bounds the wait for the engine's event stream after an
+// operation returned; the Automation API closes it once the CLI's event log
+// is drained, and only a path where it never opened it needs the bound.
+const drainTimeout = 10 * time.Second
+
+// Execute runs the task with the project's program and returns its result.
+// ctx cancels cleanly (one interrupt per CLI); hard kills the CLIs at once.
+func Execute(ctx context.Context, hard <-chan struct{}, t Task, p Project, h Hooks) Result {
+	progress := func(s string) {
+		if h.Progress != nil {
+			h.Progress(s)
+		}
+	}
+	if t.Root != "" {
+		// Programs find the repository (environment files, topic files)
+		// through it.
+		_ = os.Setenv(layout.EnvRoot, t.Root)
+	}
+	if t.Op == Validate {
+		return validate(t, p)
+	}
+	logf, err := os.OpenFile(t.Log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return Result{Status: Failed, Error: fmt.Sprintf("opening the log: %v", err)}
+	}
+	defer logf.Close()
+	evf, err := os.Create(t.Events)
+	if err != nil {
+		return Result{Status: Failed, Error: fmt.Sprintf("opening the event log: %v", err)}
+	}
+	defer evf.Close()
+
+	v, err := semver.ParseTolerant(t.CLIVersion)
+	if err != nil {
+		return Result{Status: Failed, Error: fmt.Sprintf("CLI version %q: %v", t.CLIVersion, err)}
+	}
+	cmd := pulumicmd.NewCommand(t.CLI, v)
+	cmd.Hard = hard
+	var mu sync.Mutex
+	owners := map[int]func(){}
+	cmd.OnStart = func(pid int) {
+		// The owner record proves later that this CLI is dead, should it
+		// leave its stack lock behind (shared/procid).
+		if id, err := procid.Of(pid); err == nil && t.Owners != "" {
+			if remove, err := procid.WriteOwner(t.Owners, id); err == nil {
+				mu.Lock()
+				owners[pid] = remove
+				mu.Unlock()
+			}
+		}
+		if h.CLIStart != nil {
+			h.CLIStart(pid)
+		}
+	}
+	cmd.OnExit = func(pid int, killed bool) {
+		mu.Lock()
+		remove := owners[pid]
+		delete(owners, pid)
+		mu.Unlock()
+		// A CLI that exited on its own released its lock; the record of
+		// one a signal ended stays, to prove its lock stale later.
+		if remove != nil && !killed {
+			remove()
+		}
+		if h.CLIExit != nil {
+			h.CLIExit(pid)
+		}
+	}
+	program := p.Program
+	if program == nil {
+		if t.Op.RunsProgram() {
+			return Result{Status: Failed, Error: fmt.Sprintf("%s needs the program of %s: run it from the project's own binary", t.Op, t.Project)}
+		}
+		// refresh and destroy never run the program.
+		program = func(*pulumi.Context) error { return nil }
+	}
+
+	progress("opening stack")
+	stack, err := openStack(ctx, t, cmd, program)
+	if err != nil {
+		fmt.Fprintln(logf, err)
+		return Result{Status: Failed, Error: err.Error()}
+	}
+	r := &run{t: t, stack: stack, logf: logf, evf: evf, progress: progress}
+	res := r.do(ctx)
+	if res.Status == Failed && ctx.Err() != nil {
+		res.Status = Interrupted
+	}
+	if res.Error != "" || len(res.Violations) > 0 {
+		mask(context.WithoutCancel(ctx), stack, &res)
+	}
+	return res
+}
+
+func openStack(ctx context.Context, t Task, cmd auto.PulumiCommand, program pulumi.RunFunc) (auto.Stack, error) {
+	opts := []auto.LocalWorkspaceOption{auto.WorkDir(t.Dir), auto.Pulumi(cmd), auto.EnvVars(t.Env)}
+	if t.Passphrase {
+		opts = append(opts, auto.SecretsProvider("passphrase"))
+	}
+	var st auto.Stack
+	var err error
+	if t.Op == Deploy || t.Op == Preview {
+		st, err = auto.UpsertStackInlineSource(ctx, t.Stack, t.Project, program, opts...)
+	} else {
+		st, err = auto.SelectStackInlineSource(ctx, t.Stack, t.Project, program, opts...)
+	}
+	if err != nil {
+		return st, fmt.Errorf("stack %s/%s: %w", t.Project, t.Stack, err)
+	}
+	return st, nil
+}
+
+// run is one task's engine work.
+type run struct {
+	t          Task
+	stack      auto.Stack
+	logf, evf  *os.File
+	progress   func(string)
+	violations []string
+}
+
+func (r *run) do(ctx context.Context) Result {
+	t := r.t
+	var res Result
+	var counts map[string]int
+	var col *collector
+	var err error
+	switch t.Op {
+	case Deploy:
+		if t.PreviewFirst {
+			// Stack policies only run once a program has finished, which in
+			// an update is after its resources changed: a preview with the
+			// pack first stops every mandatory violation before anything.
+			r.progress("previewing with the policy pack")
+			fmt.Fprintln(r.logf, "== preview (policy check before the update)")
+			if _, _, err = r.engine(r.preview(ctx, false)); err != nil {
+				col = newCollector(nil, nil)
+				break
+			}
+			fmt.Fprintln(r.logf, "\n== update")
+		}
+		counts, col, err = r.engine(func(ch chan<- events.EngineEvent) (map[string]int, error) {
+			// ShowSecrets(false): the update summary is read without
+			// decrypting the stack's secrets.
+			opts := []optup.Option{optup.ProgressStreams(r.logf), optup.ErrorProgressStreams(r.logf), optup.EventStreams(ch),
+				optup.Color("never"), optup.SuppressProgress(), optup.ShowSecrets(false)}
+			if t.PolicyPack != "" {
+				opts = append(opts, optup.PolicyPacks(t.PolicyPack), optup.PolicyPackConfigs(t.PolicyConfig))
+			}
+			up, err := r.stack.Up(ctx, opts...)
+			if err != nil {
+				return nil, err
+			}
+			res.Outputs = plainOutputs(up.Outputs)
+			return derefCounts(up.Summary.ResourceChanges), nil
+		})
+	case Preview, Drift:
+		if len(t.Placeholders) > 0 {
+			release := contracts.UsePlaceholders(t.Project, t.Stack, t.Placeholders)
+			defer release()
+			res.Placeholders = t.Placeholders
+		}
+		counts, col, err = r.engine(r.preview(ctx, t.Op == Drift))
+	case Refresh:
+		counts, col, err = r.engine(func(ch chan<- events.EngineEvent) (map[string]int, error) {
+			out, err := r.stack.Refresh(ctx, optrefresh.ProgressStreams(r.logf), optrefresh.ErrorProgressStreams(r.logf),
+				optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.SuppressProgress(), optrefresh.ShowSecrets(false))
+			if err != nil {
+				return nil, err
+			}
+			return derefCounts(out.Summary.ResourceChanges), nil
+		})
+	case Destroy:
+		counts, col, err = r.engine(func(ch chan<- events.EngineEvent) (map[string]int, error) {
+			out, err := r.stack.Destroy(ctx, optdestroy.ProgressStreams(r.logf), optdestroy.ErrorProgressStreams(r.logf),
+				optdestroy.EventStreams(ch), optdestroy.Color("never"), optdestroy.SuppressProgress(), optdestroy.ShowSecrets(false))
+			if err != nil {
+				return nil, err
+			}
+			return derefCounts(out.Summary.ResourceChanges), nil
+		})
+	case Outputs:
+		r.progress("reading outputs")
+		col = newCollector(nil, nil)
+		var outs auto.OutputMap
+		outs, err = r.stack.Outputs(ctx)
+		res.Outputs = plainOutputs(outs)
+	default:
+		col = newCollector(nil, nil)
+		err = fmt.Errorf("unsupported operation %q", t.Op)
+	}
+
+	res.Violations = dedupe(r.violations)
+	if t.Op == Drift {
+		res.Drift = col.changed()
+	}
+	if err != nil {
+		res.Status = Failed
+		res.Error = col.explain(ctx, err).Error()
+		fmt.Fprintf(r.logf, "\nerror: %v\n", err)
+		return res
+	}
+	res.Changes = counts
+	changed := false
+	for op, n := range counts {
+		if op != "same" && n > 0 {
+			changed = true
+		}
+	}
+	switch {
+	case t.Op == Outputs:
+		res.Status = Succeeded
+	case t.Op == Drift:
+		res.Status = NoOp
+		if len(res.Drift) > 0 {
+			res.Status = Changed
+		}
+	case changed:
+		res.Status = Changed
+	default:
+		res.Status = NoOp
+	}
+	return res
+}
+
+// engine runs one engine operation with its event stream collected.
+func (r *run) engine(f func(ch chan<- events.EngineEvent) (map[string]int, error)) (map[string]int, *collector, error) {
+	col := newCollector(r.evf, r.progress)
+	ch := make(chan events.EngineEvent)
+	done := make(chan struct{})
+	go func() { col.consume(ch); close(done) }()
+	counts, err := f(ch)
+	select {
+	case <-done:
+	case <-time.After(drainTimeout):
+	}
+	// Events that still arrive are dropped: the event file is closed after
+	// the task, and nothing reads the collector concurrently any more.
+	col.stop()
+	r.violations = append(r.violations, col.policyViolations()...)
+	return counts, col, err
+}
+
+func (r *run) preview(ctx context.Context, refresh bool) func(ch chan<- events.EngineEvent) (map[string]int, error) {
+	return func(ch chan<- events.EngineEvent) (map[string]int, error) {
+		opts := []optpreview.Option{optpreview.ProgressStreams(r.logf), optpreview.ErrorProgressStreams(r.logf),
+			optpreview.EventStreams(ch), optpreview.Color("never"), optpreview.SuppressProgress(), optpreview.Diff()}
+		if refresh {
+			opts = append(opts, optpreview.Refresh())
+		}
+		if r.t.PolicyPack != "" {
+			opts = append(opts, optpreview.PolicyPacks(r.t.PolicyPack), optpreview.PolicyPackConfigs(r.t.PolicyConfig))
+		}
+		res, err := r.stack.Preview(ctx, opts...)
+		if err != nil {
+			return nil, err
+		}
+		counts := map[string]int{}
+		for k, v := range res.ChangeSummary {
+			counts[string(k)] = v
+		}
+		return counts, nil
+	}
+}
+
+func derefCounts(m *map[string]int) map[string]int {
+	if m == nil {
+		return map[string]int{}
+	}
+	return *m
+}
+
+// plainOutputs turns stack outputs into plain values, secrets as [secret].
+func plainOutputs(outs auto.OutputMap) map[string]any {
+	if len(outs) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(outs))
+	for k, v := range outs {
+		if v.Secret {
+			m[k] = "[secret]"
+		} else {
+			m[k] = v.Value
+		}
+	}
+	return m
+}
