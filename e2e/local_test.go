@@ -3,7 +3,10 @@ package e2e
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
@@ -12,9 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clustera/infra/internal/report"
-	"github.com/clustera/infra/internal/sandbox"
+	"github.com/clustera/infra/internal/engine/report"
+	"github.com/clustera/infra/internal/providers/sandbox"
 	"github.com/clustera/infra/shared/contracts"
+	"github.com/clustera/infra/shared/layout"
+	"github.com/clustera/infra/shared/topics"
 )
 
 const (
@@ -40,8 +45,43 @@ var wantInventory = map[string]int{
 	typeD1: 2, typeR2: 2, typeQueue: 6, typeNotify: 1, typeIndex: 1,
 	typeScript: 6, typeConsumer: 5, typeCron: 1,
 	typeDNS:      3,
-	typeTopic:    12 + 14,
+	typeTopic:    declaredTopics(),
 	typePubTopic: 1, typeSub: 1, typeIAM: 1,
+}
+
+// declaredTopics is the number of Kafka topics the topic files of the
+// repository declare (projects/kafka-data-plane/kafka-topics.yaml and
+// projects/kafka-integrations/integrations/*/kafka-topics.yaml), one Aiven
+// topic each on local: adding a topic or an integration folder changes the
+// inventory with no change here. It is -1, which no inventory matches, when
+// the files cannot be loaded.
+func declaredTopics() int {
+	root, err := layout.Root()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: topic inventory:", err)
+		return -1
+	}
+	files, err := filepath.Glob(filepath.Join(root, "projects", contracts.KafkaIntegrationsProject, "integrations", "*", topics.FileName))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: topic inventory:", err)
+		return -1
+	}
+	files = append(files, filepath.Join(root, "projects", contracts.KafkaDataPlaneProject, topics.FileName))
+	var srcs []topics.Source
+	for _, f := range files {
+		src, err := topics.ReadSource(f, f)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: topic inventory:", err)
+			return -1
+		}
+		srcs = append(srcs, src)
+	}
+	ts, err := topics.Load(srcs, topics.Options{Stack: "local", Defaults: topics.Integrations, Limits: topics.Limits{MaxPartitions: 1 << 20, Brokers: 1 << 20}})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: topic inventory:", err)
+		return -1
+	}
+	return len(ts)
 }
 
 // TestLocalEnvironment drives the local environment through the real engine
@@ -115,7 +155,7 @@ func TestLocalEnvironment(t *testing.T) {
 	step("deploy affected touches only the changed Kafka projects", func(t *testing.T) {
 		const file = "projects/kafka-integrations/integrations/slack/kafka-topics.yaml"
 		y := w.read(file)
-		y = strings.Replace(y, `- name: "{stack}-integrations-worker-slack"`, "- name: \"{stack}-integrations-worker-slack\"\n    retentionMs: \"172800000\"", 1)
+		y = strings.Replace(y, `- name: "{stack}-integrations-worker-slack"`, "- name: \"{stack}-integrations-worker-slack\"\n    retention_ms: \"172800000\"", 1)
 		w.write(file, y)
 		w.commit("slack: keep worker messages 2 days")
 		r := w.infra("deploy", "-env", "local", "-affected", "HEAD~1")
@@ -144,7 +184,7 @@ func TestLocalEnvironment(t *testing.T) {
 	step("a fault blocks dependents only, and a rerun converges", func(t *testing.T) {
 		const file = "projects/kafka-data-plane/kafka-topics.yaml"
 		y := w.read(file)
-		w.write(file, strings.Replace(y, "    partitions: 10\n", "    partitions: 10\n    retentionMs: \"259200000\"\n", 1))
+		w.write(file, strings.Replace(y, "    partitions: 10\n", "    partitions: 10\n    retention_ms: \"259200000\"\n", 1))
 		if err := sandbox.SetFaults(w.sandboxDir(), []sandbox.Fault{{Op: "update", Type: typeTopic, Name: "local-runtime", Message: "injected: Aiven API unavailable"}}); err != nil {
 			t.Fatal(err)
 		}
@@ -219,7 +259,7 @@ func TestLocalEnvironment(t *testing.T) {
 		w.write("environments/local.yaml", env+"policy:\n  overrides:\n    kafka-topic-max-message-size: mandatory\n")
 		const file = "projects/kafka-data-plane/kafka-topics.yaml"
 		orig := w.read(file)
-		w.write(file, strings.Replace(orig, "    partitions: 10\n", "    partitions: 10\n    maxMessageBytes: \"52428800\"\n", 1))
+		w.write(file, strings.Replace(orig, "    partitions: 10\n", "    partitions: 10\n    max_message_bytes: \"52428800\"\n", 1))
 		before := snapshot(t, w)
 		r := w.infra("deploy", "-env", "local", "-project", "kafka-data-plane")
 		if r.code != 1 {
@@ -320,10 +360,10 @@ func TestLocalEnvironment(t *testing.T) {
 		}
 		const file = "projects/kafka-data-plane/kafka-topics.yaml"
 		y := w.read(file)
-		if !strings.Contains(y, `retentionMs: "259200000"`) {
+		if !strings.Contains(y, `retention_ms: "259200000"`) {
 			t.Fatal("the runtime topic's retention set by an earlier step is gone")
 		}
-		w.write(file, strings.Replace(y, `retentionMs: "259200000"`, `retentionMs: "345600000"`, 1))
+		w.write(file, strings.Replace(y, `retention_ms: "259200000"`, `retention_ms: "345600000"`, 1))
 		cmd := w.command("deploy", "-env", "local", "-project", "kafka-data-plane")
 		var out strings.Builder
 		cmd.Stdout, cmd.Stderr = &out, &out

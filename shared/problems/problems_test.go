@@ -57,3 +57,41 @@ func TestMerge(t *testing.T) {
 		t.Fatal("Merge accepted a non-*Error")
 	}
 }
+
+func TestProblemsAtALineNameFileLineColumn(t *testing.T) {
+	var l List
+	l.AddAt("t.yaml", 10, 5, "topics[3].partitions", "is 0", "use at least 1")
+	l.AddAt("t.yaml", 3, 17, "topics[0].partitions", "is 100", "")
+	l.AddAt("t.yaml", 3, 5, "topics[0].retentionMs", "unknown key", "did you mean retention_ms?")
+	l.AddAt("t.yaml", 12, 0, "name", "not an integration topic", "")
+	l.Add("t.yaml", "topics", "whole file", "")
+	l.Add("Pulumi.dev.yaml", "p:names", "bad", "")
+	msg := l.Err().Error()
+	want := `invalid configuration (6 problems):
+  - Pulumi.dev.yaml: p:names: bad
+  - t.yaml: topics: whole file
+  - t.yaml:3:5: topics[0].retentionMs: unknown key; fix: did you mean retention_ms?
+  - t.yaml:3:17: topics[0].partitions: is 100
+  - t.yaml:10:5: topics[3].partitions: is 0; fix: use at least 1
+  - t.yaml:12: name: not an integration topic`
+	if msg != want {
+		t.Fatalf("got\n%s\nwant\n%s", msg, want)
+	}
+	var e *Error
+	if !errors.As(l.Err(), &e) || e.Problems[2].Line != 3 || e.Problems[2].Column != 5 || e.Problems[2].File != "t.yaml" {
+		t.Fatalf("positions not kept: %+v", e)
+	}
+}
+
+func TestMergeKeepsPositions(t *testing.T) {
+	var a List
+	a.AddAt("a.yaml", 2, 3, "k", "m", "")
+	var l List
+	l.Add("b.yaml", "x", "y", "")
+	if !l.Merge(a.Err()) {
+		t.Fatal("Merge failed")
+	}
+	if got := l.Err().Error(); !strings.Contains(got, "  - a.yaml:2:3: k: m\n  - b.yaml: x: y") {
+		t.Fatalf("merged = %s", got)
+	}
+}

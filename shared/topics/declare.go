@@ -69,12 +69,16 @@ func configArgs(c Config) aiven.KafkaTopicConfigArgs {
 		return pulumi.String(v)
 	}
 	return aiven.KafkaTopicConfigArgs{
-		RetentionMs:       ptr(c.RetentionMs),
-		RetentionBytes:    ptr(c.RetentionBytes),
-		MaxMessageBytes:   ptr(c.MaxMessageBytes),
-		CompressionType:   ptr(c.CompressionType),
-		CleanupPolicy:     ptr(c.CleanupPolicy),
-		MinInsyncReplicas: ptr(c.MinInsyncReplicas),
+		RetentionMs:          ptr(c.RetentionMs),
+		RetentionBytes:       ptr(c.RetentionBytes),
+		MaxMessageBytes:      ptr(c.MaxMessageBytes),
+		CompressionType:      ptr(c.CompressionType),
+		CleanupPolicy:        ptr(c.CleanupPolicy),
+		MinInsyncReplicas:    ptr(c.MinInsyncReplicas),
+		DeleteRetentionMs:    ptr(c.DeleteRetentionMs),
+		MinCompactionLagMs:   ptr(c.MinCompactionLagMs),
+		SegmentMs:            ptr(c.SegmentMs),
+		MessageTimestampType: ptr(c.MessageTimestampType),
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/clustera/infra/shared/aiven"
 	"github.com/clustera/infra/shared/mocktest"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -15,7 +16,12 @@ func TestDeclare(t *testing.T) {
     description: Runtime
     partitions: 4
   - name: "{stack}-lake"
-    retentionBytes: "-1"
+    retention_bytes: "-1"
+    cleanup_policy: compact
+    delete_retention_ms: "0"
+    min_compaction_lag_ms: "60000"
+    segment_ms: "3600000"
+    message_timestamp_type: LogAppendTime
 `), Options{Stack: "prod", Defaults: DataPlane, Limits: testLimits})
 	if err != nil {
 		t.Fatal(err)
@@ -56,6 +62,20 @@ func TestDeclare(t *testing.T) {
 		}
 		if lake.String("config.retentionBytes") != "-1" || !lake.Get("topicDescription").IsNull() {
 			t.Errorf("lake inputs %v", lake.Inputs)
+		}
+		// Every snake_case key of the file reaches its Aiven property.
+		for path, want := range map[string]string{
+			"config.cleanupPolicy": "compact", "config.deleteRetentionMs": "0", "config.minCompactionLagMs": "60000",
+			"config.segmentMs": "3600000", "config.messageTimestampType": "LogAppendTime",
+		} {
+			if got := lake.String(path); got != want {
+				t.Errorf("lake %s = %q, want %q", path, got, want)
+			}
+		}
+		for _, unset := range []string{"deleteRetentionMs", "minCompactionLagMs", "segmentMs", "messageTimestampType", "cleanupPolicy"} {
+			if _, has := rt.Inputs["config"].ObjectValue()[resource.PropertyKey(unset)]; has {
+				t.Errorf("unset %s was sent for runtime", unset)
+			}
 		}
 		if rt.Protect != prod || lake.Protect != prod || rt.Bool("terminationProtection") != prod {
 			t.Errorf("prod=%v: protect %v/%v terminationProtection %v", prod, rt.Protect, lake.Protect, rt.Bool("terminationProtection"))

@@ -3,9 +3,12 @@ package topics
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/clustera/infra/shared/naming"
+	"github.com/clustera/infra/shared/problems"
 )
 
 // fuzzSeparator splits one fuzz input into two files, so duplicate names
@@ -15,11 +18,13 @@ var fuzzSeparator = []byte("\n---8<---\n")
 var fuzzLimits = Limits{MaxPartitions: 16, Brokers: 3, File: "environments/fz.yaml"}
 
 // FuzzLoad feeds arbitrary bytes to Load. It must never panic; an error is
-// always an *Error whose issues name their file; an accepted file yields
-// topics that satisfy every rule. The seed corpus is in
+// always a *problems.Error whose problems name their file (and line and
+// column, when they have one); an accepted file yields topics that satisfy
+// every rule. The seed corpus is in
 // testdata/fuzz/FuzzLoad.
 func FuzzLoad(f *testing.F) {
 	f.Add([]byte("topics:\n  - name: \"{stack}-a\"\n    partitions: 3\n"))
+	f.Add([]byte("topics:\n  - name: \"{stack}-integrations-worker-a\"\n    partitions: 1\n    retention_ms: \"259200000\"\n    retention_bytes: \"629145600\"\n"))
 	f.Add([]byte("topics:\n  - name: \"{stack}-a\"\n---8<---\ntopics:\n  - name: \"{stack}-a\"\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var srcs []Source
@@ -28,20 +33,20 @@ func FuzzLoad(f *testing.F) {
 		}
 		ts, err := Load(srcs, Options{Stack: "fz", Defaults: Integrations, Limits: fuzzLimits})
 		if err != nil {
-			var e *Error
+			var e *problems.Error
 			if !errors.As(err, &e) {
-				t.Fatalf("error is %T, not *Error: %v", err, err)
+				t.Fatalf("error is %T, not *problems.Error: %v", err, err)
 			}
-			if len(e.Issues) == 0 {
-				t.Fatal("*Error without issues")
+			if len(e.Problems) == 0 {
+				t.Fatal("*problems.Error without problems")
 			}
-			for _, i := range e.Issues {
-				if (i.File != "a.yaml" && i.File != "b.yaml") || i.Msg == "" || i.Line < 0 {
-					t.Fatalf("issue without file or message: %+v", i)
+			for _, p := range e.Problems {
+				if (p.File != "a.yaml" && p.File != "b.yaml") || p.Msg == "" || p.Line < 0 || p.Column < 0 || (p.Line > 0) != (p.Column > 0) {
+					t.Fatalf("problem without file, message or position: %+v", p)
 				}
-			}
-			if e.Error() == "" || e.Problems() == nil {
-				t.Fatal("empty message")
+				if p.Line > 0 && !strings.Contains(e.Error(), fmt.Sprintf("%s:%d:%d: ", p.File, p.Line, p.Column)) {
+					t.Fatalf("message does not name %s: %v", p.Where(), e)
+				}
 			}
 			return
 		}
@@ -67,7 +72,7 @@ func FuzzLoad(f *testing.F) {
 				t.Fatalf("replication %d accepted", tp.Replication)
 			}
 			if tp.Config.RetentionMs == "" {
-				t.Fatal("retentionMs lost its default")
+				t.Fatal("retention_ms lost its default")
 			}
 			for _, v := range []string{tp.Config.RetentionMs, tp.Config.RetentionBytes} {
 				if v == "" {
@@ -77,10 +82,24 @@ func FuzzLoad(f *testing.F) {
 					t.Fatalf("retention %q accepted", v)
 				}
 			}
+			for _, v := range []struct {
+				value string
+				min   int64
+			}{{tp.Config.MaxMessageBytes, 1}, {tp.Config.SegmentMs, 1}, {tp.Config.DeleteRetentionMs, 0}, {tp.Config.MinCompactionLagMs, 0}} {
+				if v.value == "" {
+					continue
+				}
+				if n, ok := parseInteger(v.value); !ok || n < v.min {
+					t.Fatalf("setting %q accepted (minimum %d)", v.value, v.min)
+				}
+			}
 			if tp.Config.MinInsyncReplicas != "" {
 				if n, ok := parseInteger(tp.Config.MinInsyncReplicas); !ok || n < 1 || n >= int64(tp.Replication) {
-					t.Fatalf("minInsyncReplicas %q accepted with replication %d", tp.Config.MinInsyncReplicas, tp.Replication)
+					t.Fatalf("min_insync_replicas %q accepted with replication %d", tp.Config.MinInsyncReplicas, tp.Replication)
 				}
+			}
+			if tp.Config.MessageTimestampType != "" && !contains(timestampTypes, tp.Config.MessageTimestampType) {
+				t.Fatalf("timestamp type %q accepted", tp.Config.MessageTimestampType)
 			}
 			if !contains(compressionTypes, tp.Config.CompressionType) {
 				t.Fatalf("compression %q accepted", tp.Config.CompressionType)

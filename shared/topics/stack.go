@@ -1,7 +1,6 @@
 package topics
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 
@@ -70,13 +69,12 @@ func LoadStack(r *stackconfig.Reader, list *problems.List, env *environment.Sett
 			return namer.Name(naming.KafkaTopic, logical)
 		},
 	})
-	var te *Error
-	switch {
-	case errors.As(err, &te):
-		list.Merge(te.Problems())
-		return Stack{}
-	case err != nil:
-		list.Add("", "topics", err.Error(), "")
+	if err != nil {
+		// The problems of the topic files join the others, each at its
+		// file, line and column.
+		if !list.Merge(err) {
+			list.Add("", "topics", err.Error(), "")
+		}
 		return Stack{}
 	}
 

@@ -1,23 +1,25 @@
 // Package topics loads the Kafka topics declared in kafka-topics.yaml files
 // and declares them as Aiven Kafka topics.
 //
-// A topic file holds one list:
+// A topic file holds one list, in the format of the old repository's topic
+// files (snake_case keys, Kafka settings as integer strings):
 //
 //	topics:
-//	  - name: "{stack}-runtime"   # required; always starts with "{stack}-"
+//	  - name: "{stack}-runtime"        # required; always starts with "{stack}-"
 //	    description: Runtime messages
-//	    partitions: 10            # optional settings override the group's defaults
-//	    retentionMs: "604800000"
+//	    partitions: 10                 # optional settings override the group's defaults
+//	    retention_ms: "604800000"
 //
-// Loading is strict: an unknown key, a duplicate topic name across the files
-// of a stack, a name without the "{stack}-" prefix, partitions outside
-// 1..aiven.maxPartitions, a replication above aiven.brokers (or below 2, which
-// Aiven refuses), a retention that
-// is not an integer string and an empty file are errors naming the file, the
-// line and the key. So are values Kafka or Aiven would reject or that break
-// availability: an unknown compression type or cleanup policy, and a
-// minInsyncReplicas not below the replication. Every problem is reported at
-// once.
+// Loading is strict: an unknown key (a camelCase spelling such as
+// retentionMs included, with a "did you mean retention_ms?"), a duplicate
+// topic name across the files of a stack, a name without the "{stack}-"
+// prefix, partitions outside 1..aiven.maxPartitions, a replication above
+// aiven.brokers (or below 2, which Aiven refuses), a retention that is not an
+// integer string and an empty file are errors naming the file, the line, the
+// column and the key. So are values Kafka or Aiven would reject or that break
+// availability: an unknown compression type, cleanup policy or timestamp
+// type, and a min_insync_replicas not below the replication. Every problem is
+// reported at once, as one *problems.Error.
 package topics
 
 import (
@@ -29,6 +31,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/clustera/infra/shared/naming"
+	"github.com/clustera/infra/shared/problems"
 	"github.com/clustera/infra/shared/yamlfile"
 )
 
@@ -53,14 +56,19 @@ const (
 )
 
 // Config holds the topic-level Kafka settings, as the strings the Aiven
-// provider takes. An empty value leaves the service default.
+// provider takes. An empty value leaves the service default. The comment of
+// each field names its key in topic files.
 type Config struct {
-	RetentionMs       string
-	RetentionBytes    string
-	MaxMessageBytes   string
-	CompressionType   string
-	CleanupPolicy     string
-	MinInsyncReplicas string
+	RetentionMs          string // retention_ms
+	RetentionBytes       string // retention_bytes
+	MaxMessageBytes      string // max_message_bytes
+	CompressionType      string // compression_type
+	CleanupPolicy        string // cleanup_policy
+	MinInsyncReplicas    string // min_insync_replicas
+	DeleteRetentionMs    string // delete_retention_ms
+	MinCompactionLagMs   string // min_compaction_lag_ms
+	SegmentMs            string // segment_ms
+	MessageTimestampType string // message_timestamp_type
 }
 
 // Settings are the settings of one topic. Zero values mean "not set".
@@ -90,6 +98,10 @@ func (s Settings) overlay(o Settings) Settings {
 	str(&s.Config.CompressionType, o.Config.CompressionType)
 	str(&s.Config.CleanupPolicy, o.Config.CleanupPolicy)
 	str(&s.Config.MinInsyncReplicas, o.Config.MinInsyncReplicas)
+	str(&s.Config.DeleteRetentionMs, o.Config.DeleteRetentionMs)
+	str(&s.Config.MinCompactionLagMs, o.Config.MinCompactionLagMs)
+	str(&s.Config.SegmentMs, o.Config.SegmentMs)
+	str(&s.Config.MessageTimestampType, o.Config.MessageTimestampType)
 	return s
 }
 
@@ -173,9 +185,10 @@ type Topic struct {
 	// Description is optional free text (1 to 256 characters).
 	Description string
 	Settings
-	// File and Line locate the declaration.
-	File string
-	Line int
+	// File, Line and Column locate the declaration (its first key).
+	File   string
+	Line   int
+	Column int
 }
 
 // Source is the content of one topic file.
@@ -197,13 +210,14 @@ func ReadSource(path, display string) (Source, error) {
 var (
 	compressionTypes = []string{"gzip", "snappy", "lz4", "zstd", "uncompressed", "producer"}
 	cleanupPolicies  = []string{"delete", "compact", "compact,delete"}
+	timestampTypes   = []string{"CreateTime", "LogAppendTime"}
 	unknownField     = regexp.MustCompile(`unknown field "([^"]*)"`)
 	duplicateKey     = regexp.MustCompile(`mapping key "([^"]*)" already defined`)
 )
 
 // Load reads the topics of every source and resolves their settings. It
-// returns an *Error listing every problem, or a plain error when opts are
-// unusable.
+// returns a *problems.Error listing every problem, each at its file, line
+// and column, or a plain error when opts are unusable.
 func Load(sources []Source, opts Options) ([]Topic, error) {
 	if opts.Stack == "" {
 		return nil, errors.New("topics: Options.Stack is empty")
@@ -218,16 +232,17 @@ func Load(sources []Source, opts Options) ([]Topic, error) {
 			return name, naming.Validate(naming.KafkaTopic, name)
 		}
 	}
-	l := loader{opts: opts, seen: map[string]seenAt{}, issues: issues{order: map[string]int{}}}
+	l := loader{opts: opts, seen: map[string]seenAt{}}
+	files := map[string]bool{}
 	var out []Topic
-	for i, src := range sources {
-		if _, dup := l.issues.order[src.File]; dup {
+	for _, src := range sources {
+		if files[src.File] {
 			return nil, fmt.Errorf("topics: file %s given twice", src.File)
 		}
-		l.issues.order[src.File] = i
+		files[src.File] = true
 		out = append(out, l.file(src)...)
 	}
-	if err := l.issues.err(); err != nil {
+	if err := l.problems.Err(); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -243,9 +258,14 @@ type seenAt struct {
 }
 
 type loader struct {
-	opts   Options
-	seen   map[string]seenAt
-	issues issues
+	opts     Options
+	seen     map[string]seenAt
+	problems problems.List
+}
+
+// at records a problem at the position of sc.
+func (l *loader) at(file string, sc scalar, key, fix, format string, args ...any) {
+	l.problems.AddAt(file, sc.Line, sc.Column, key, fmt.Sprintf(format, args...), fix)
 }
 
 func (l *loader) file(src Source) []Topic {
@@ -259,8 +279,8 @@ func (l *loader) file(src Source) []Topic {
 		if line == 0 {
 			line, col = 1, 1
 		}
-		l.issues.add(Issue{File: src.File, Line: line, Column: col, Key: "topics", Msg: "declares no topics",
-			Fix: "list at least one topic under topics:, or delete the file"})
+		l.problems.AddAt(src.File, line, col, "topics", "declares no topics",
+			"list at least one topic under topics:, or delete the file")
 		return nil
 	}
 	var out []Topic
@@ -274,42 +294,67 @@ func (l *loader) file(src Source) []Topic {
 
 func (l *loader) decodeError(file string, err error) {
 	if errors.Is(err, yamlfile.ErrEmpty) {
-		l.issues.add(Issue{File: file, Key: "topics", Msg: "the file is empty",
-			Fix: "declare at least one topic under topics:, or delete the file"})
+		l.problems.Add(file, "topics", "the file is empty",
+			"declare at least one topic under topics:, or delete the file")
 		return
 	}
 	// Syntax and type errors carry the key "yaml" unless the message names
 	// the key.
 	var ye *yamlfile.Error
 	if !errors.As(err, &ye) {
-		l.issues.add(Issue{File: file, Key: "yaml", Msg: err.Error()})
+		l.problems.Add(file, "yaml", err.Error(), "")
 		return
 	}
-	is := Issue{File: file, Line: ye.Line, Column: ye.Column, Key: "yaml", Msg: ye.Msg, Fix: "check the YAML against docs/kafka.md"}
+	p := problems.Problem{File: file, Line: ye.Line, Column: ye.Column, Key: "yaml", Msg: ye.Msg, Fix: "check the YAML against docs/kafka.md"}
 	if m := duplicateKey.FindStringSubmatch(ye.Msg); m != nil {
-		is.Key, is.Fix = m[1], "keep one of the two"
+		p.Key, p.Fix = m[1], "keep one of the two"
 	}
 	if m := unknownField.FindStringSubmatch(ye.Msg); m != nil {
-		is.Key, is.Msg = m[1], "unknown key"
-		is.Fix = "use one of " + strings.Join(Keys, ", ") + " in a topic, and only topics: at the top"
-		if s := suggest(m[1]); s != "" {
-			is.Fix = "did you mean " + s + "? " + is.Fix
-		}
+		p.Key, p.Msg, p.Fix = m[1], "unknown key", unknownKeyFix(m[1])
 	}
-	l.issues.add(is)
+	l.problems.AddProblem(p)
 }
 
-// suggest returns the known key a misspelt key most likely meant, or "".
+// unknownKeyFix is the fix of an unknown key: the key it most likely
+// meant, or the list of keys.
+func unknownKeyFix(key string) string {
+	if s := suggest(key); s != "" {
+		return "did you mean " + s + "? topic files spell keys in snake_case, as the old repository did (docs/kafka.md)"
+	}
+	return "use one of " + strings.Join(Keys, ", ") + " in a topic, and only topics: at the top"
+}
+
+// suggest returns the known key a misspelt key most likely meant, or "": the
+// one it matches once case, '_', '-' and '.' are ignored, so that
+// retentionMs, RetentionMs, retention-ms and Kafka's retention.ms all
+// suggest retention_ms.
 func suggest(key string) string {
 	norm := func(s string) string {
 		return strings.ToLower(strings.NewReplacer("_", "", "-", "", ".", "").Replace(s))
 	}
 	for _, k := range append([]string{"topics"}, Keys...) {
-		if norm(k) == norm(key) {
+		if norm(k) == norm(key) && k != key {
 			return k
 		}
 	}
 	return ""
+}
+
+// intRule says which integer strings a Kafka setting takes.
+type intRule struct {
+	min       int64 // 1 for positive settings, 0 where Kafka accepts 0
+	unlimited bool  // "-1" means unlimited
+	example   string
+}
+
+var intRules = map[string]intRule{
+	KeyRetentionMs:        {min: 1, unlimited: true, example: SevenDaysMs},
+	KeyRetentionBytes:     {min: 1, unlimited: true, example: Bytes600MiB},
+	KeyMaxMessageBytes:    {min: 1, example: Bytes25MiB},
+	KeyMinInsyncReplicas:  {min: 1, example: "2"},
+	KeyDeleteRetentionMs:  {min: 0, example: "86400000"},
+	KeyMinCompactionLagMs: {min: 0, example: "0"},
+	KeySegmentMs:          {min: 1, example: SevenDaysMs},
 }
 
 func (l *loader) topic(file string, i int, e entry) (Topic, bool) {
@@ -319,52 +364,48 @@ func (l *loader) topic(file string, i int, e entry) (Topic, bool) {
 		if sc.Line == 0 {
 			sc.Line, sc.Column = e.Line, e.Column
 		}
-		l.issues.at(file, sc, key(k), fix, format, args...)
+		l.at(file, sc, key(k), fix, format, args...)
 		ok = false
+	}
+	for _, u := range e.unknown {
+		bad(scalar{Line: u.Line, Column: u.Column}, u.Name, unknownKeyFix(u.Name), "unknown key")
 	}
 	// A list or mapping where a value belongs is reported, then treated as
 	// unset so the other keys are still checked.
-	for _, f := range []struct {
-		k  string
-		sc *scalar
-	}{
-		{"name", &e.Name}, {"description", &e.Description}, {"partitions", &e.Partitions}, {"replication", &e.Replication},
-		{"retentionMs", &e.RetentionMs}, {"retentionBytes", &e.RetentionBytes}, {"maxMessageBytes", &e.MaxMessageBytes},
-		{"compressionType", &e.CompressionType}, {"cleanupPolicy", &e.CleanupPolicy}, {"minInsyncReplicas", &e.MinInsyncReplicas},
-	} {
+	for _, f := range e.byKey() {
 		if f.sc.NotScalar != "" {
-			bad(*f.sc, f.k, "write a single value", "must be a single value, not a %s", strings.ToLower(f.sc.NotScalar))
+			bad(*f.sc, f.key, "write a single value", "must be a single value, not a %s", strings.ToLower(f.sc.NotScalar))
 			line, col := f.sc.Line, f.sc.Column
 			*f.sc = scalar{Line: line, Column: col}
 		}
 	}
 
 	// Name.
-	t := Topic{File: file, Line: e.Line}
+	t := Topic{File: file, Line: e.Line, Column: e.Column}
 	raw := e.Name.Value
 	switch {
 	case raw == "":
-		bad(e.Name, "name", `name the topic "{stack}-<name>"`, "is missing")
+		bad(e.Name, KeyName, `name the topic "{stack}-<name>"`, "is missing")
 	case !strings.HasPrefix(raw, NamePrefix):
-		bad(e.Name, "name", fmt.Sprintf("write %q", NamePrefix+strings.TrimPrefix(raw, Placeholder)),
+		bad(e.Name, KeyName, fmt.Sprintf("write %q", NamePrefix+strings.TrimPrefix(raw, Placeholder)),
 			"%q does not start with %q: every topic name carries the environment", raw, NamePrefix)
 	case strings.ContainsAny(strings.TrimPrefix(raw, NamePrefix), "{}"):
-		bad(e.Name, "name", "use {stack} only as the prefix", "%q has a placeholder or brace after the prefix", raw)
+		bad(e.Name, KeyName, "use {stack} only as the prefix", "%q has a placeholder or brace after the prefix", raw)
 	default:
 		t.Logical = strings.TrimPrefix(raw, NamePrefix)
 		name, err := l.opts.Name(t.Logical)
 		if err != nil {
-			bad(e.Name, "name", "use letters, digits, '.', '_' and '-' only", "%v", err)
+			bad(e.Name, KeyName, "use letters, digits, '.', '_' and '-' only", "%v", err)
 			break
 		}
 		t.Name = name
 		if prev, dup := l.seen[t.Logical]; dup {
-			bad(e.Name, "name", "rename or remove one of them",
+			bad(e.Name, KeyName, "rename or remove one of them",
 				"topic %q is already declared at %s:%d", raw, prev.file, prev.line)
 			break
 		}
 		if prev, dup := l.seen[physicalKey+name]; dup {
-			bad(e.Name, "name", "change the name override so each topic keeps its own name",
+			bad(e.Name, KeyName, "change the name override so each topic keeps its own name",
 				"topic %q has the physical name %q, like the topic declared at %s:%d", raw, name, prev.file, prev.line)
 			break
 		}
@@ -375,7 +416,7 @@ func (l *loader) topic(file string, i int, e entry) (Topic, bool) {
 	if e.Description.Set {
 		n := utf8.RuneCountInString(e.Description.Value)
 		if n < 1 || n > 256 {
-			bad(e.Description, "description", "write 1 to 256 characters, or remove the key", "is %d characters", n)
+			bad(e.Description, KeyDescription, "write 1 to 256 characters, or remove the key", "is %d characters", n)
 		}
 		t.Description = e.Description.Value
 	}
@@ -398,36 +439,43 @@ func (l *loader) topic(file string, i int, e entry) (Topic, bool) {
 		}
 		*dst = n
 	}
-	whole(e.Partitions, "partitions", &own.Partitions)
-	whole(e.Replication, "replication", &own.Replication)
-	intString := func(sc scalar, k, example string, unlimited bool, dst *string) {
+	whole(e.Partitions, KeyPartitions, &own.Partitions)
+	whole(e.Replication, KeyReplication, &own.Replication)
+	intString := func(sc scalar, k string, dst *string) {
 		if !sc.Set {
 			return
 		}
+		r := intRules[k]
 		n, isInt := parseInteger(sc.Value)
 		switch {
 		case !isInt:
-			fix := fmt.Sprintf("write an integer string such as %q", example)
-			if unlimited {
+			fix := fmt.Sprintf("write an integer string such as %q", r.example)
+			if r.unlimited {
 				fix += ` or "-1" for unlimited`
 			}
 			bad(sc, k, fix, "%q is not an integer string", sc.Value)
-		case unlimited && n == -1:
+		case r.unlimited && n == -1:
 			*dst = sc.Value
-		case n < 1:
-			fix := "use a positive value"
-			if unlimited {
+		case n < r.min:
+			fix, what := "use a positive value", "positive"
+			if r.min == 0 {
+				fix, what = "use 0 or more", "0 or more"
+			}
+			if r.unlimited {
 				fix += `, or "-1" for unlimited`
 			}
-			bad(sc, k, fix, "must be positive, got %s", sc.Value)
+			bad(sc, k, fix, "must be %s, got %s", what, sc.Value)
 		default:
 			*dst = sc.Value
 		}
 	}
-	intString(e.RetentionMs, "retentionMs", SevenDaysMs, true, &own.Config.RetentionMs)
-	intString(e.RetentionBytes, "retentionBytes", Bytes600MiB, true, &own.Config.RetentionBytes)
-	intString(e.MaxMessageBytes, "maxMessageBytes", Bytes25MiB, false, &own.Config.MaxMessageBytes)
-	intString(e.MinInsyncReplicas, "minInsyncReplicas", "2", false, &own.Config.MinInsyncReplicas)
+	intString(e.RetentionMs, KeyRetentionMs, &own.Config.RetentionMs)
+	intString(e.RetentionBytes, KeyRetentionBytes, &own.Config.RetentionBytes)
+	intString(e.MaxMessageBytes, KeyMaxMessageBytes, &own.Config.MaxMessageBytes)
+	intString(e.MinInsyncReplicas, KeyMinInsyncReplicas, &own.Config.MinInsyncReplicas)
+	intString(e.DeleteRetentionMs, KeyDeleteRetentionMs, &own.Config.DeleteRetentionMs)
+	intString(e.MinCompactionLagMs, KeyMinCompactionLagMs, &own.Config.MinCompactionLagMs)
+	intString(e.SegmentMs, KeySegmentMs, &own.Config.SegmentMs)
 	oneOf := func(sc scalar, k string, allowed []string, dst *string) {
 		if !sc.Set {
 			return
@@ -440,8 +488,9 @@ func (l *loader) topic(file string, i int, e entry) (Topic, bool) {
 		}
 		bad(sc, k, "use one of "+strings.Join(allowed, ", "), "%q is not supported", sc.Value)
 	}
-	oneOf(e.CompressionType, "compressionType", compressionTypes, &own.Config.CompressionType)
-	oneOf(e.CleanupPolicy, "cleanupPolicy", cleanupPolicies, &own.Config.CleanupPolicy)
+	oneOf(e.CompressionType, KeyCompressionType, compressionTypes, &own.Config.CompressionType)
+	oneOf(e.CleanupPolicy, KeyCleanupPolicy, cleanupPolicies, &own.Config.CleanupPolicy)
+	oneOf(e.MessageTimestampType, KeyMessageTimestampType, timestampTypes, &own.Config.MessageTimestampType)
 	t.Settings = def.overlay(own)
 
 	// Limits apply to the resolved values, defaults included.
@@ -453,26 +502,26 @@ func (l *loader) topic(file string, i int, e entry) (Topic, bool) {
 		return fmt.Sprintf(" (the default of the %s topics)", l.opts.Defaults.Group)
 	}
 	if t.Partitions < 1 {
-		bad(e.Partitions, "partitions", "set partitions", "has no value and the group has no default")
+		bad(e.Partitions, KeyPartitions, "set partitions", "has no value and the group has no default")
 	}
 	if t.Partitions > lim.MaxPartitions {
-		bad(e.Partitions, "partitions", fmt.Sprintf("use at most %d, or raise aiven.maxPartitions in %s if the service allows it", lim.MaxPartitions, lim.File),
+		bad(e.Partitions, KeyPartitions, fmt.Sprintf("use at most %d, or raise aiven.maxPartitions in %s if the service allows it", lim.MaxPartitions, lim.File),
 			"%d is above the limit of %d partitions (aiven.maxPartitions in %s)%s", t.Partitions, lim.MaxPartitions, lim.File, origin(e.Partitions))
 	}
 	switch {
 	case t.Replication < 1:
-		bad(e.Replication, "replication", "set replication", "has no value and the group has no default")
+		bad(e.Replication, KeyReplication, "set replication", "has no value and the group has no default")
 	case t.Replication < MinReplication:
-		bad(e.Replication, "replication", fmt.Sprintf("use at least %d", MinReplication),
+		bad(e.Replication, KeyReplication, fmt.Sprintf("use at least %d", MinReplication),
 			"%d is below %d: Aiven refuses replication factors below 2, to avoid losing data when a node fails%s", t.Replication, MinReplication, origin(e.Replication))
 	}
 	if t.Replication > lim.Brokers {
-		bad(e.Replication, "replication", fmt.Sprintf("use at most %d, the number of brokers (aiven.brokers in %s)", lim.Brokers, lim.File),
+		bad(e.Replication, KeyReplication, fmt.Sprintf("use at most %d, the number of brokers (aiven.brokers in %s)", lim.Brokers, lim.File),
 			"%d is above the %d brokers of the Kafka service%s", t.Replication, lim.Brokers, origin(e.Replication))
 	}
 	if mis := t.Config.MinInsyncReplicas; mis != "" && t.Replication >= 1 {
 		if n, _ := parseInteger(mis); n >= int64(t.Replication) {
-			bad(e.MinInsyncReplicas, "minInsyncReplicas", fmt.Sprintf("use at most %d, below the topic's replication, or raise replication", t.Replication-1),
+			bad(e.MinInsyncReplicas, KeyMinInsyncReplicas, fmt.Sprintf("use at most %d, below the topic's replication, or raise replication", t.Replication-1),
 				"%s is not below the replication of %d: losing one broker would block every producer using acks=all", mis, t.Replication)
 		}
 	}

@@ -1,6 +1,6 @@
 // Package vectorize declares a Cloudflare Vectorize index. The Cloudflare
 // provider has no Vectorize index resource, so the repository ships its own
-// small provider, package "vectorize" (internal/vectorize in the root module,
+// small provider, package "vectorize" (internal/providers/vectorize in the root module,
 // built as bin/pulumi-resource-vectorize), which calls the Cloudflare
 // Vectorize v2 REST API. This package is its typed SDK. See
 // docs/decisions/0005-vectorize-provider.md.

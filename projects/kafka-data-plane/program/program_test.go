@@ -1,6 +1,7 @@
 package program_test
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,16 +15,51 @@ import (
 	"github.com/clustera/infra/shared/contracts"
 	"github.com/clustera/infra/shared/layout"
 	"github.com/clustera/infra/shared/mocktest"
+	"github.com/clustera/infra/shared/topics"
 )
 
 const project = contracts.KafkaDataPlaneProject
 
-// wantTopics are the data plane topics and their partition counts; every
-// other setting is the data plane default.
-var wantTopics = map[string]int{
-	"runtime": 10, "cerebras": 10, "ingestion-control": 10, "raw-records": 1,
-	"http-requests-lake": 1, "http-responses-lake": 1, "websocket-requests": 1, "websocket-responses": 1,
-	"sse-requests-lake": 1, "sse-responses-lake": 1, "nginx-requests": 1, "nginx-responses": 1,
+// declared loads the committed kafka-topics.yaml of the project (in the
+// repository, or the copy INFRA_ROOT points at) with the data plane
+// defaults: the expectations of the tests follow the YAML file, so adding a
+// topic changes no test. It returns the topics by logical name.
+func declared(t *testing.T) map[string]topics.Topic {
+	t.Helper()
+	root, err := layout.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := topics.ReadSource(filepath.Join(root, topicFile), topicFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := topics.Load([]topics.Source{src}, topics.Options{Stack: "test", Defaults: topics.DataPlane, Limits: topics.Limits{MaxPartitions: 1 << 20, Brokers: 1 << 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]topics.Topic{}
+	for _, tp := range ts {
+		out[tp.Logical] = tp
+	}
+	return out
+}
+
+// configInputs are the config inputs a topic's settings send to Aiven,
+// without the unset ones.
+func configInputs(c topics.Config) map[string]string {
+	out := map[string]string{}
+	for k, v := range map[string]string{
+		"retentionMs": c.RetentionMs, "retentionBytes": c.RetentionBytes, "maxMessageBytes": c.MaxMessageBytes,
+		"compressionType": c.CompressionType, "cleanupPolicy": c.CleanupPolicy, "minInsyncReplicas": c.MinInsyncReplicas,
+		"deleteRetentionMs": c.DeleteRetentionMs, "minCompactionLagMs": c.MinCompactionLagMs, "segmentMs": c.SegmentMs,
+		"messageTimestampType": c.MessageTimestampType,
+	} {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // prodImports are the topics prod adopts from the previous stack.
@@ -40,6 +76,7 @@ func run(t *testing.T, stack string, opts mocktest.Options) *mocktest.Result {
 }
 
 func TestTopicsPerStack(t *testing.T) {
+	want := declared(t)
 	for _, stack := range []string{"local", "staging", "steve1", "prod"} {
 		t.Run(stack, func(t *testing.T) {
 			res := run(t, stack, mocktest.Options{})
@@ -48,32 +85,35 @@ func TestTopicsPerStack(t *testing.T) {
 				t.Fatalf("components = %d", len(comps))
 			}
 			got := res.OfType(aiven.KafkaTopicType)
-			if len(got) != len(wantTopics) {
-				t.Fatalf("%d topics, want %d", len(got), len(wantTopics))
+			if len(got) != len(want) {
+				t.Fatalf("%d topics, want the %d of %s", len(got), len(want), topicFile)
 			}
 			prod := stack == "prod"
 			var imported []string
 			for _, r := range got {
-				partitions, ok := wantTopics[r.Name]
+				w, ok := want[r.Name]
 				if !ok {
 					t.Errorf("unexpected topic %s", r.Name)
 					continue
 				}
-				for path, want := range map[string]string{
+				for path, v := range map[string]string{
 					"project": "clustera-creators", "serviceName": "kafka-clustera", "topicName": stack + "-" + r.Name,
-					"config.retentionMs": "604800000", "config.maxMessageBytes": "26214400", "config.compressionType": "snappy",
 					"tags[0].key": "env", "tags[0].value": stack, "tags[1].key": "managed-by", "tags[1].value": "pulumi",
-					"tags[2].key": "project", "tags[2].value": project,
+					"tags[2].key": "project", "tags[2].value": project, "topicDescription": w.Description,
 				} {
-					if got := r.String(path); got != want {
-						t.Errorf("%s: %s = %q, want %q", r.Name, path, got, want)
+					if got := r.String(path); got != v {
+						t.Errorf("%s: %s = %q, want %q", r.Name, path, got, v)
 					}
 				}
-				if got := r.Get("config").ObjectValue(); len(got) != 3 {
-					t.Errorf("%s: config = %v, want only the three defaults", r.Name, got)
+				cfg := map[string]string{}
+				for k, v := range r.Get("config").ObjectValue() {
+					cfg[string(k)] = v.StringValue()
 				}
-				if r.Number("partitions") != float64(partitions) || r.Number("replication") != 3 {
-					t.Errorf("%s: partitions %v replication %v", r.Name, r.Number("partitions"), r.Number("replication"))
+				if wc := configInputs(w.Config); !reflect.DeepEqual(cfg, wc) {
+					t.Errorf("%s: config = %v, want %v", r.Name, cfg, wc)
+				}
+				if r.Number("partitions") != float64(w.Partitions) || r.Number("replication") != float64(w.Replication) {
+					t.Errorf("%s: partitions %v replication %v, want %d and %d", r.Name, r.Number("partitions"), r.Number("replication"), w.Partitions, w.Replication)
 				}
 				if r.String("topicDescription") == "" {
 					t.Errorf("%s: no description", r.Name)
@@ -94,17 +134,35 @@ func TestTopicsPerStack(t *testing.T) {
 					imported = append(imported, r.Name)
 				}
 			}
-			sort.Strings(imported)
-			var want []string
-			if prod {
-				want = prodImports
+			// The design's defaults and partition counts, on committed
+			// topics that keep them.
+			for name, partitions := range map[string]float64{"runtime": 10, "cerebras": 10, "ingestion-control": 10, "raw-records": 1} {
+				r, ok := res.Find(aiven.KafkaTopicType, name)
+				if !ok {
+					t.Fatalf("no topic %s", name)
+				}
+				cfg := r.Get("config").ObjectValue()
+				if r.Number("partitions") != partitions || r.Number("replication") != 3 || len(cfg) != 3 ||
+					r.String("config.retentionMs") != "604800000" || r.String("config.maxMessageBytes") != "26214400" || r.String("config.compressionType") != "snappy" {
+					t.Errorf("%s: partitions %v replication %v config %v, want %v, 3 and the three defaults", name, r.Number("partitions"), r.Number("replication"), cfg, partitions)
+				}
 			}
-			if !reflect.DeepEqual(imported, want) {
-				t.Errorf("imported %v, want %v", imported, want)
+			sort.Strings(imported)
+			var wantImports []string
+			if prod {
+				wantImports = prodImports
+			}
+			if !reflect.DeepEqual(imported, wantImports) {
+				t.Errorf("imported %v, want %v", imported, wantImports)
 			}
 			names, _ := res.Exports["topicNames"].(map[string]any)
-			if len(names) != len(wantTopics) || names["runtime"] != stack+"-runtime" || names["nginx-responses"] != stack+"-nginx-responses" {
-				t.Errorf("topicNames = %v", res.Exports["topicNames"])
+			if len(names) != len(want) {
+				t.Errorf("topicNames = %v, want the %d topics", res.Exports["topicNames"], len(want))
+			}
+			for logical := range want {
+				if names[logical] != stack+"-"+logical {
+					t.Errorf("topicNames[%s] = %v", logical, names[logical])
+				}
 			}
 			if res.Exports["aivenProject"] != "clustera-creators" || res.Exports["kafkaService"] != "kafka-clustera" {
 				t.Errorf("exports = %v", res.Exports)
@@ -181,7 +239,46 @@ func tempRoot(t *testing.T, edit map[string]func(string) string) {
 
 const topicFile = "projects/kafka-data-plane/kafka-topics.yaml"
 
+// TestTopicAsTheOldReadmeDescribes appends a topic to the file exactly as
+// the old repository's README ("Adding New Topics", "For Data Plane") tells
+// people to, and changes nothing else: it is declared on local.
+func TestTopicAsTheOldReadmeDescribes(t *testing.T) {
+	before := run(t, "local", mocktest.Options{})
+	tempRoot(t, map[string]func(string) string{topicFile: func(s string) string {
+		return s + `  - name: "{stack}-my-new-topic"
+    partitions: 1
+    replication: 3
+    retention_ms: "604800000"      # 7 days
+    retention_bytes: "-1"          # unlimited
+`
+	}})
+	after := run(t, "local", mocktest.Options{})
+	if n, m := len(before.OfType(aiven.KafkaTopicType)), len(after.OfType(aiven.KafkaTopicType)); m != n+1 || m != len(declared(t)) {
+		t.Fatalf("topics %d → %d, want one more", n, m)
+	}
+	r, ok := after.Find(aiven.KafkaTopicType, "my-new-topic")
+	if !ok {
+		t.Fatal("no my-new-topic")
+	}
+	for path, v := range map[string]string{
+		"topicName": "local-my-new-topic", "config.retentionMs": "604800000", "config.retentionBytes": "-1",
+		"config.maxMessageBytes": "26214400", "config.compressionType": "snappy",
+	} {
+		if got := r.String(path); got != v {
+			t.Errorf("%s = %q, want %q", path, got, v)
+		}
+	}
+	if r.Number("partitions") != 1 || r.Number("replication") != 3 {
+		t.Errorf("partitions %v replication %v", r.Number("partitions"), r.Number("replication"))
+	}
+	if names := after.Exports["topicNames"].(map[string]any); names["my-new-topic"] != "local-my-new-topic" {
+		t.Errorf("topicNames = %v", names)
+	}
+}
+
 func TestConfigRejects(t *testing.T) {
+	// One replication problem per committed topic.
+	committed := declared(t)
 	cases := []struct {
 		name  string
 		stack string
@@ -208,7 +305,7 @@ func TestConfigRejects(t *testing.T) {
 			edit: map[string]func(string) string{"environments/testing.yaml": func(s string) string {
 				return strings.Replace(s, "brokers: 3", "brokers: 2", 1)
 			}},
-			want: []string{"(12 problems)", topicFile + ":16:5: topics[0].replication: 3 is above the 2 brokers of the Kafka service (the default of the data plane topics)"}},
+			want: []string{fmt.Sprintf("(%d problems)", len(committed)), topicFile + ":16:5: topics[0].replication: 3 is above the 2 brokers of the Kafka service (the default of the data plane topics)"}},
 		{name: "environment without brokers", stack: "staging",
 			edit: map[string]func(string) string{"environments/staging.yaml": func(s string) string {
 				return strings.Replace(s, "  brokers: 3\n", "", 1)
@@ -221,9 +318,9 @@ func TestConfigRejects(t *testing.T) {
 			want: []string{"environments/local.yaml: aiven.kafkaService: is missing"}},
 		{name: "unknown key in topic file", stack: "dev",
 			edit: map[string]func(string) string{topicFile: func(s string) string {
-				return strings.Replace(s, "    partitions: 10\n", "    partitions: 10\n    retention_ms: \"1\"\n", 1)
+				return strings.Replace(s, "    partitions: 10\n", "    partitions: 10\n    retentionMs: \"1\"\n", 1)
 			}},
-			want: []string{topicFile + ":19:5: retention_ms: unknown key; fix: did you mean retentionMs?"}},
+			want: []string{topicFile + ":19:5: topics[0].retentionMs: unknown key; fix: did you mean retention_ms?"}},
 		{name: "topic file missing", stack: "dev",
 			edit: map[string]func(string) string{topicFile: func(string) string { return "\x00remove" }},
 			want: []string{topicFile + ": topics: cannot be read", "no such file"}},

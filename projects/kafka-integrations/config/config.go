@@ -40,8 +40,9 @@ const (
 // WorkerTopic returns the logical name of an integration's worker queue.
 func WorkerTopic(integration string) string { return topics.WorkerPrefix + integration }
 
-// DeadLetterTopic returns the logical name of the dead-letter topic of an
-// integration's worker queue.
+// DeadLetterTopic returns the conventional logical name of the dead-letter
+// topic of an integration's worker queue. It is optional: an integration
+// declares one when its worker needs it.
 func DeadLetterTopic(integration string) string { return WorkerTopic(integration) + "-dlq" }
 
 // Integration is one folder under integrations/.
@@ -149,7 +150,7 @@ func Discover(list *problems.List, root, dir string) []Found {
 				msg = "is missing"
 			}
 			list.Add(sub+"/"+topics.FileName, "topics", msg,
-				"declare the integration's worker queue and its dead-letter topic there (docs/kafka.md), or remove the folder")
+				fmt.Sprintf("create it with the integration's worker queue, - name: %q (docs/runbooks/add-integration.md), or remove the folder", topics.NamePrefix+WorkerTopic(e.Name())))
 			continue
 		}
 		out = append(out, Found{Name: e.Name(), Source: src})
@@ -160,26 +161,27 @@ func Discover(list *problems.List, root, dir string) []Found {
 
 // checkConventions records a problem for every integration that breaks the
 // layout the workers rely on: each integration declares its worker queue
-// and dead-letter topic; worker queues live in their integration's folder;
-// every topic is named {stack}-integrations-...; the gmail integration
-// exists, because its worker topic is part of the contract.
+// (a dead-letter topic is optional, as in the old repository's README);
+// worker queues live in their integration's folder; every topic is named
+// {stack}-integrations-...; the gmail integration exists, because its worker
+// topic is part of the contract.
 func checkConventions(list *problems.List, display string, ins []Integration) {
 	hasGmail := false
 	for _, in := range ins {
 		declared := map[string]bool{}
 		for _, t := range in.Topics {
 			declared[t.Logical] = true
-			key := fmt.Sprintf("%s:%d", in.File, t.Line)
+			add := func(msg, fix string) { list.AddAt(in.File, t.Line, t.Column, "name", msg, fix) }
 			switch {
 			case !strings.HasPrefix(t.Logical, GroupPrefix):
-				list.Add(key, "name", fmt.Sprintf("topic %q is not an integration topic", topics.NamePrefix+t.Logical),
+				add(fmt.Sprintf("topic %q is not an integration topic", topics.NamePrefix+t.Logical),
 					fmt.Sprintf("name it %q", topics.NamePrefix+GroupPrefix+t.Logical))
 			case in.Name == Shared && strings.HasPrefix(t.Logical, topics.WorkerPrefix):
-				list.Add(key, "name", fmt.Sprintf("worker queue %q is declared in the shared folder", topics.NamePrefix+t.Logical),
+				add(fmt.Sprintf("worker queue %q is declared in the shared folder", topics.NamePrefix+t.Logical),
 					"move it to the folder of its integration")
 			case in.Name != Shared && strings.HasPrefix(t.Logical, topics.WorkerPrefix) &&
 				t.Logical != WorkerTopic(in.Name) && !strings.HasPrefix(t.Logical, WorkerTopic(in.Name)+"-"):
-				list.Add(key, "name", fmt.Sprintf("worker queue %q does not belong to the %s integration", topics.NamePrefix+t.Logical, in.Name),
+				add(fmt.Sprintf("worker queue %q does not belong to the %s integration", topics.NamePrefix+t.Logical, in.Name),
 					fmt.Sprintf("move it to the folder of its integration, or name it %q", topics.NamePrefix+WorkerTopic(in.Name)+"-..."))
 			}
 		}
@@ -187,11 +189,9 @@ func checkConventions(list *problems.List, display string, ins []Integration) {
 			continue
 		}
 		hasGmail = hasGmail || in.Name == Gmail
-		for _, want := range []string{WorkerTopic(in.Name), DeadLetterTopic(in.Name)} {
-			if !declared[want] {
-				list.Add(in.File, "topics", fmt.Sprintf("the %s integration declares no topic %q", in.Name, topics.NamePrefix+want),
-					fmt.Sprintf("add - name: %q", topics.NamePrefix+want))
-			}
+		if want := WorkerTopic(in.Name); !declared[want] {
+			list.Add(in.File, "topics", fmt.Sprintf("the %s integration declares no topic %q (its worker queue)", in.Name, topics.NamePrefix+want),
+				fmt.Sprintf("add - name: %q", topics.NamePrefix+want))
 		}
 	}
 	if !hasGmail {

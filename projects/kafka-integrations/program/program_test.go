@@ -1,36 +1,83 @@
 package program_test
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	dataplane "github.com/clustera/infra/projects/kafka-data-plane/program"
+	"github.com/clustera/infra/projects/kafka-integrations/config"
 	"github.com/clustera/infra/projects/kafka-integrations/program"
 	"github.com/clustera/infra/shared/aiven"
 	"github.com/clustera/infra/shared/contracts"
 	"github.com/clustera/infra/shared/layout"
 	"github.com/clustera/infra/shared/mocktest"
+	"github.com/clustera/infra/shared/topics"
 )
 
 const project = contracts.KafkaIntegrationsProject
 
-var integrations = []string{"circle", "distribution", "gmail", "google-drive", "shared", "slack", "zoom"}
+// wantTopic is a topic a committed topic file declares, with the settings
+// it resolves to, and the folder of its integration.
+type wantTopic struct {
+	folder string
+	topics.Topic
+}
 
-// wantTopics maps every logical topic name to its integration folder.
-func wantTopics() map[string]string {
-	m := map[string]string{"integrations-incoming-records": "shared", "integrations-errors": "shared"}
-	for _, in := range integrations {
-		if in != "shared" {
-			m["integrations-worker-"+in] = in
-			m["integrations-worker-"+in+"-dlq"] = in
+// declared reads integrations/*/kafka-topics.yaml of the project (in the
+// repository, or the copy INFRA_ROOT points at) and resolves every topic
+// with the integrations' defaults and the given default replication: the
+// expectations of the tests follow the YAML files, so adding an integration
+// folder or a topic changes no test. It returns the folders, sorted, and the
+// topics by logical name.
+func declared(t *testing.T, replication int) ([]string, map[string]wantTopic) {
+	t.Helper()
+	root, err := layout.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(root, "projects", project, config.Dir, "*", topics.FileName))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no topic files: %v", err)
+	}
+	defaults := topics.Integrations
+	defaults.Settings.Replication = replication
+	var folders []string
+	want := map[string]wantTopic{}
+	for _, f := range files {
+		folder := filepath.Base(filepath.Dir(f))
+		src, err := topics.ReadSource(f, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts, err := topics.Load([]topics.Source{src}, topics.Options{Stack: "test", Defaults: defaults, Limits: topics.Limits{MaxPartitions: 1 << 20, Brokers: 1 << 20}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		folders = append(folders, folder)
+		for _, tp := range ts {
+			want[tp.Logical] = wantTopic{folder: folder, Topic: tp}
 		}
 	}
-	return m
+	sort.Strings(folders)
+	return folders, want
+}
+
+// configInputs are the config inputs a topic's settings send to Aiven ("" =
+// not sent).
+func configInputs(c topics.Config) map[string]string {
+	return map[string]string{
+		"config.retentionMs": c.RetentionMs, "config.retentionBytes": c.RetentionBytes, "config.maxMessageBytes": c.MaxMessageBytes,
+		"config.compressionType": c.CompressionType, "config.cleanupPolicy": c.CleanupPolicy, "config.minInsyncReplicas": c.MinInsyncReplicas,
+		"config.deleteRetentionMs": c.DeleteRetentionMs, "config.minCompactionLagMs": c.MinCompactionLagMs, "config.segmentMs": c.SegmentMs,
+		"config.messageTimestampType": c.MessageTimestampType,
+	}
 }
 
 var prodImports = []string{"integrations-errors", "integrations-incoming-records", "integrations-worker-distribution",
@@ -81,50 +128,49 @@ func TestContractFromDataPlane(t *testing.T) {
 func TestTopicsPerStack(t *testing.T) {
 	for _, stack := range []string{"local", "staging", "prod"} {
 		t.Run(stack, func(t *testing.T) {
+			prod := stack == "prod"
+			replication := 2
+			if prod {
+				replication = 3 // defaultReplication in Pulumi.prod.yaml
+			}
+			folders, want := declared(t, replication)
 			res := run(t, stack, mocktest.Options{})
 			var comps []string
 			for _, c := range res.OfType(program.ComponentType) {
 				comps = append(comps, c.Name)
 			}
-			if !reflect.DeepEqual(comps, integrations) {
-				t.Fatalf("components %v, want %v", comps, integrations)
+			if !reflect.DeepEqual(comps, folders) {
+				t.Fatalf("components %v, want one per folder %v", comps, folders)
 			}
-			want := wantTopics()
 			got := res.OfType(aiven.KafkaTopicType)
 			if len(got) != len(want) {
-				t.Fatalf("%d topics, want %d", len(got), len(want))
+				t.Fatalf("%d topics, want the %d of the topic files", len(got), len(want))
 			}
-			prod := stack == "prod"
 			var imported []string
 			for _, r := range got {
-				folder, ok := want[r.Name]
+				w, ok := want[r.Name]
 				if !ok {
 					t.Errorf("unexpected topic %s", r.Name)
 					continue
 				}
-				if r.Parent != "urn:pulumi:"+stack+"::kafka-integrations::"+program.ComponentType+"::"+folder {
-					t.Errorf("%s: parent %q, want the %s component", r.Name, r.Parent, folder)
+				if r.Parent != "urn:pulumi:"+stack+"::kafka-integrations::"+program.ComponentType+"::"+w.folder {
+					t.Errorf("%s: parent %q, want the %s component", r.Name, r.Parent, w.folder)
 				}
-				retentionBytes := "629145600"
-				if folder == "shared" {
-					retentionBytes = ""
-				}
+				inputs := configInputs(w.Config)
 				for path, v := range map[string]string{
 					"project": "clustera-creators", "serviceName": "kafka-clustera", "topicName": stack + "-" + r.Name,
-					"config.retentionMs": "259200000", "config.retentionBytes": retentionBytes,
-					"config.maxMessageBytes": "26214400", "config.compressionType": "snappy",
 					"tags[0].value": stack, "tags[1].value": "pulumi", "tags[2].value": project,
+					"topicDescription": w.Description,
 				} {
+					inputs[path] = v
+				}
+				for path, v := range inputs {
 					if got := r.String(path); got != v {
 						t.Errorf("%s: %s = %q, want %q", r.Name, path, got, v)
 					}
 				}
-				wantReplication := 2.0
-				if prod {
-					wantReplication = 3 // defaultReplication in Pulumi.prod.yaml
-				}
-				if r.Number("partitions") != 1 || r.Number("replication") != wantReplication {
-					t.Errorf("%s: partitions %v replication %v", r.Name, r.Number("partitions"), r.Number("replication"))
+				if r.Number("partitions") != float64(w.Partitions) || r.Number("replication") != float64(w.Replication) {
+					t.Errorf("%s: partitions %v replication %v, want %d and %d", r.Name, r.Number("partitions"), r.Number("replication"), w.Partitions, w.Replication)
 				}
 				if v := r.Get("terminationProtection"); !v.IsBool() || v.BoolValue() != prod || r.Protect != prod {
 					t.Errorf("%s: terminationProtection %v protect %v, want %v", r.Name, v, r.Protect, prod)
@@ -134,6 +180,25 @@ func TestTopicsPerStack(t *testing.T) {
 						t.Errorf("%s: import ID %q", r.Name, r.ImportID)
 					}
 					imported = append(imported, r.Name)
+				}
+			}
+			// The design's defaults, on two committed topics that keep them:
+			// a worker queue (600 MiB per partition) and a shared topic.
+			for name, w := range map[string]map[string]string{
+				"integrations-worker-gmail": {"config.retentionMs": "259200000", "config.retentionBytes": "629145600", "config.maxMessageBytes": "26214400", "config.compressionType": "snappy"},
+				"integrations-errors":       {"config.retentionMs": "259200000", "config.retentionBytes": "", "config.maxMessageBytes": "26214400", "config.compressionType": "snappy"},
+			} {
+				r, ok := res.Find(aiven.KafkaTopicType, name)
+				if !ok {
+					t.Fatalf("no topic %s", name)
+				}
+				for path, v := range w {
+					if got := r.String(path); got != v {
+						t.Errorf("%s: %s = %q, want the default %q", name, path, got, v)
+					}
+				}
+				if r.Number("partitions") != 1 || r.Number("replication") != float64(replication) {
+					t.Errorf("%s: partitions %v replication %v", name, r.Number("partitions"), r.Number("replication"))
 				}
 			}
 			sort.Strings(imported)
@@ -148,8 +213,13 @@ func TestTopicsPerStack(t *testing.T) {
 				t.Errorf("gmailWorkerTopic = %v", res.Exports["gmailWorkerTopic"])
 			}
 			names, _ := res.Exports["topicNames"].(map[string]any)
-			if len(names) != len(want) || names["integrations-worker-google-drive-dlq"] != stack+"-integrations-worker-google-drive-dlq" {
-				t.Errorf("topicNames = %v", res.Exports["topicNames"])
+			if len(names) != len(want) {
+				t.Errorf("topicNames = %v, want the %d topics", res.Exports["topicNames"], len(want))
+			}
+			for logical := range want {
+				if names[logical] != stack+"-"+logical {
+					t.Errorf("topicNames[%s] = %v", logical, names[logical])
+				}
 			}
 		})
 	}
@@ -245,8 +315,74 @@ func TestNewIntegrationFolderIsDiscovered(t *testing.T) {
 	}
 }
 
+// oldReadmeIntegration is the topic file of a new integration exactly as
+// the old repository's README ("Adding New Topics", "For a New
+// Integration") tells people to write it.
+const oldReadmeIntegration = `# Notion Integration Kafka Topics
+
+topics:
+  - name: "{stack}-integrations-worker-notion"
+    partitions: 1
+    retention_ms: "259200000"      # 3 days
+    retention_bytes: "629145600"   # 600 MB
+`
+
+// TestIntegrationAsTheOldReadmeDescribes adds one folder with one file, as
+// the old README describes, and nothing else: the integration loads and is
+// declared on local (and every other stack file loads with it).
+func TestIntegrationAsTheOldReadmeDescribes(t *testing.T) {
+	ups := map[string]map[string]map[string]any{}
+	for _, stack := range []string{"local", "dev", "testing", "staging", "prod", "steve1"} {
+		ups[stack] = upstream(t, stack)
+	}
+	before := run(t, "local", mocktest.Options{Upstreams: ups["local"]})
+	tempRoot(t, map[string]func(string) string{
+		"projects/kafka-integrations/integrations/notion/kafka-topics.yaml": set(oldReadmeIntegration),
+	})
+	folders, want := declared(t, 2)
+	if !slices.Contains(folders, "notion") || want["integrations-worker-notion"].folder != "notion" {
+		t.Fatalf("the scratch folder is not in the copy: %v", folders)
+	}
+	after := run(t, "local", mocktest.Options{Upstreams: ups["local"]})
+	if n, m := len(before.OfType(aiven.KafkaTopicType)), len(after.OfType(aiven.KafkaTopicType)); m != n+1 || m != len(want) {
+		t.Fatalf("topics %d → %d, want one more (%d declared)", n, m, len(want))
+	}
+	if _, ok := after.Find(program.ComponentType, "notion"); !ok {
+		t.Fatal("no notion component")
+	}
+	r, ok := after.Find(aiven.KafkaTopicType, "integrations-worker-notion")
+	if !ok {
+		t.Fatal("no notion worker topic")
+	}
+	if want := "urn:pulumi:local::kafka-integrations::" + program.ComponentType + "::notion"; r.Parent != want {
+		t.Errorf("parent %q, want the notion component %q", r.Parent, want)
+	}
+	for path, v := range map[string]string{
+		"topicName": "local-integrations-worker-notion", "project": "clustera-creators", "serviceName": "kafka-clustera",
+		"config.retentionMs": "259200000", "config.retentionBytes": "629145600",
+		"config.maxMessageBytes": "26214400", "config.compressionType": "snappy",
+	} {
+		if got := r.String(path); got != v {
+			t.Errorf("%s = %q, want %q", path, got, v)
+		}
+	}
+	if r.Number("partitions") != 1 || r.Number("replication") != 2 || r.Protect || r.ImportID != "" {
+		t.Errorf("partitions %v replication %v protect %v import %q", r.Number("partitions"), r.Number("replication"), r.Protect, r.ImportID)
+	}
+	if names := after.Exports["topicNames"].(map[string]any); names["integrations-worker-notion"] != "local-integrations-worker-notion" {
+		t.Errorf("topicNames = %v", names)
+	}
+	for stack, up := range ups {
+		if _, err := mocktest.RunContract(project, stack, program.Deploy, mocktest.Options{Upstreams: up}); err != nil {
+			t.Errorf("%s with the notion folder: %v", stack, err)
+		}
+	}
+}
+
 func TestConfigRejects(t *testing.T) {
 	const dir = "projects/kafka-integrations/integrations"
+	// One replication problem per committed topic.
+	_, committed := declared(t, 2)
 	cases := []struct {
 		name  string
 		stack string
@@ -258,17 +394,17 @@ func TestConfigRejects(t *testing.T) {
 			want: []string{dir + "/notion/kafka-topics.yaml: topics: is missing"}},
 		{name: "invalid folder name", edit: map[string]func(string) string{dir + "/Notion_App/kafka-topics.yaml": set("topics: []\n")},
 			want: []string{dir + "/Notion_App: (folder): is not a valid integration name"}},
-		{name: "missing dead-letter topic", edit: map[string]func(string) string{dir + "/zoom/kafka-topics.yaml": set("topics:\n  - name: \"{stack}-integrations-worker-zoom\"\n")},
-			want: []string{dir + `/zoom/kafka-topics.yaml: topics: the zoom integration declares no topic "{stack}-integrations-worker-zoom-dlq"`}},
+		{name: "missing worker queue", edit: map[string]func(string) string{dir + "/zoom/kafka-topics.yaml": set("topics:\n  - name: \"{stack}-integrations-worker-zoom-dlq\"\n")},
+			want: []string{dir + `/zoom/kafka-topics.yaml: topics: the zoom integration declares no topic "{stack}-integrations-worker-zoom" (its worker queue)`}},
 		{name: "worker of another integration", edit: map[string]func(string) string{dir + "/zoom/kafka-topics.yaml": func(s string) string {
 			return s + "  - name: \"{stack}-integrations-worker-zoomx\"\n"
-		}}, want: []string{dir + `/zoom/kafka-topics.yaml:10: name: worker queue "{stack}-integrations-worker-zoomx" does not belong to the zoom integration`}},
+		}}, want: []string{dir + `/zoom/kafka-topics.yaml:10:5: name: worker queue "{stack}-integrations-worker-zoomx" does not belong to the zoom integration`}},
 		{name: "worker in shared", edit: map[string]func(string) string{dir + "/shared/kafka-topics.yaml": func(s string) string {
 			return s + "  - name: \"{stack}-integrations-worker-misc\"\n"
-		}}, want: []string{dir + `/shared/kafka-topics.yaml:12: name: worker queue "{stack}-integrations-worker-misc" is declared in the shared folder`}},
+		}}, want: []string{dir + `/shared/kafka-topics.yaml:12:5: name: worker queue "{stack}-integrations-worker-misc" is declared in the shared folder`}},
 		{name: "not an integration topic", edit: map[string]func(string) string{dir + "/shared/kafka-topics.yaml": func(s string) string {
 			return s + "  - name: \"{stack}-runtime\"\n"
-		}}, want: []string{dir + `/shared/kafka-topics.yaml:12: name: topic "{stack}-runtime" is not an integration topic`}},
+		}}, want: []string{dir + `/shared/kafka-topics.yaml:12:5: name: topic "{stack}-runtime" is not an integration topic`}},
 		{name: "gmail removed", edit: map[string]func(string) string{dir + "/gmail": set(removeDir)},
 			want: []string{dir + "/gmail: (folder): is missing", "gcp-gmail reads its worker topic"}},
 		{name: "no integrations folder", edit: map[string]func(string) string{dir: set(removeDir)},
@@ -278,10 +414,13 @@ func TestConfigRejects(t *testing.T) {
 		}}, want: []string{dir + `/slack/kafka-topics.yaml:10:11: topics[2].name: topic "{stack}-integrations-errors" is already declared at ` + dir + "/shared/kafka-topics.yaml:10"}},
 		{name: "replication above brokers", edit: map[string]func(string) string{"environments/dev.yaml": func(s string) string {
 			return strings.Replace(s, "brokers: 3", "brokers: 1", 1)
-		}}, want: []string{"(14 problems)", dir + "/circle/kafka-topics.yaml:6:5: topics[0].replication: 2 is above the 1 brokers"}},
+		}}, want: []string{fmt.Sprintf("(%d problems)", len(committed)), dir + "/circle/kafka-topics.yaml:6:5: topics[0].replication: 2 is above the 1 brokers"}},
 		{name: "unknown key", edit: map[string]func(string) string{dir + "/gmail/kafka-topics.yaml": func(s string) string {
 			return strings.Replace(s, "    description: Work queue", "    retention: \"1\"\n    description: Work queue", 1)
-		}}, want: []string{dir + "/gmail/kafka-topics.yaml:7:5: retention: unknown key"}},
+		}}, want: []string{dir + "/gmail/kafka-topics.yaml:7:5: topics[0].retention: unknown key"}},
+		{name: "camelCase key", edit: map[string]func(string) string{dir + "/gmail/kafka-topics.yaml": func(s string) string {
+			return strings.Replace(s, "    description: Work queue", "    retentionMs: \"1\"\n    description: Work queue", 1)
+		}}, want: []string{dir + "/gmail/kafka-topics.yaml:7:5: topics[0].retentionMs: unknown key; fix: did you mean retention_ms?"}},
 		{name: "empty topic file", edit: map[string]func(string) string{dir + "/circle/kafka-topics.yaml": set("")},
 			want: []string{dir + "/circle/kafka-topics.yaml: topics: the file is empty"}},
 		{name: "import unknown topic", cfg: map[string]string{"kafka-integrations:importTopics": `["integrations-worker-gmial"]`},
