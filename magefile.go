@@ -131,6 +131,9 @@ func Affected(env, base string) error {
 // Policy runs the policy pack's rules offline against every program under mocks (no CLI); exit 1 on a mandatory violation.
 func Policy(env string) error { return infraCheck("policy", "-env", envName(env)) }
 
+// Rehearse runs an environment's real configuration (names, policies, protections, imports) against the sandbox, with no credentials.
+func Rehearse(env string) error { return infra("rehearse", "-env", envName(env)) }
+
 // Sandbox serves the local sandbox in the foreground and prints the environment for a plain `pulumi up --stack local`.
 func Sandbox() error { return infra("sandbox") }
 

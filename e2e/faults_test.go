@@ -106,8 +106,10 @@ func TestAProjectFailsAlone(t *testing.T) {
 		bin := filepath.Join(w.root, "bin", "projects", "kafka-data-plane")
 		var victim int
 		for deadline := time.Now().Add(3 * time.Minute); victim == 0 && time.Now().Before(deadline); {
-			if len(w.lockFiles()) > 0 {
-				victim = processOf(bin, cmd.Process.Pid)
+			for _, l := range w.lockFiles() {
+				if strings.Contains(l, "/organization/kafka-data-plane/local/") {
+					victim = processOf(bin, cmd.Process.Pid)
+				}
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
@@ -117,7 +119,9 @@ func TestAProjectFailsAlone(t *testing.T) {
 		}
 		time.Sleep(time.Second) // mid-create: the create is delayed 6 s
 		if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
-			t.Fatal(err)
+			_ = cmd.Process.Kill()
+			<-exited
+			t.Fatalf("killing kafka-data-plane's process %d: %v\n%s", victim, err, out.String())
 		}
 		select {
 		case <-exited:

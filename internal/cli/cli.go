@@ -52,6 +52,7 @@ func Commands() []Command {
 		{"graph", "print the project dependency graph (Mermaid or DOT)", graphCmd},
 		{"affected", "list the projects changed since a git ref, plus their dependents", affectedCmd},
 		{"cli", "find or build the Pulumi CLI and print its path", cliCmd},
+		{"rehearse", "run an environment's real configuration against the sandbox: deploy, no-op deploy, drift, import-check, destroy", rehearseCmd},
 		{"sandbox", "serve the local sandbox in the foreground and print the environment for a plain `pulumi up`", sandboxCmd},
 		{"env-new", "create a personal environment: environments/<name>.yaml and every project's stack file, from dev", envNewCmd},
 		{"import-check", "preview the projects that import existing objects; exit 1 unless every step is an import or unchanged", importCheckCmd},

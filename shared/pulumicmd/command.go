@@ -4,7 +4,6 @@
 package pulumicmd
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -81,16 +80,27 @@ func (c *Command) Run(ctx context.Context, workdir string, stdin io.Reader,
 	env := append(os.Environ(), additionalEnv...)
 	env = append(env, "PULUMI_AUTOMATION_API=true")
 	cmd.Env = prependPath(env, filepath.Dir(c.path))
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout = io.MultiWriter(append(additionalOutput, &stdout)...)
-	cmd.Stderr = io.MultiWriter(append(additionalErrorOutput, &stderr)...)
+	outSpool, err := newSpool(additionalOutput)
+	if err != nil {
+		return "", "", -2, err
+	}
+	errSpool, err := newSpool(additionalErrorOutput)
+	if err != nil {
+		outSpool.finish()
+		return "", "", -2, err
+	}
+	cmd.Stdout, cmd.Stderr = outSpool.f, errSpool.f
 	cmd.Stdin = stdin
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
+		outSpool.finish()
+		errSpool.finish()
 		return "", "", -2, err
 	}
+	outSpool.start()
+	errSpool.start()
 	pid := cmd.Process.Pid
 	if c.OnStart != nil {
 		c.OnStart(pid)
@@ -102,7 +112,6 @@ func (c *Command) Run(ctx context.Context, workdir string, stdin io.Reader,
 		_ = syscall.Kill(-pid, syscall.SIGKILL)
 		return <-done
 	}
-	var err error
 	select {
 	case err = <-done:
 	case <-c.Hard:
@@ -117,6 +126,7 @@ func (c *Command) Run(ctx context.Context, workdir string, stdin io.Reader,
 			err = kill()
 		}
 	}
+	stdout, stderr := outSpool.finish(), errSpool.finish()
 	if c.OnExit != nil {
 		c.OnExit(pid, cmd.ProcessState != nil && !cmd.ProcessState.Exited())
 	}
@@ -132,9 +142,9 @@ func (c *Command) Run(ctx context.Context, workdir string, stdin io.Reader,
 		code = ee.ExitCode()
 	}
 	if code == 0 && isStackOutput(args) {
-		c.rememberOutput(key, stdout.String())
+		c.rememberOutput(key, stdout)
 	}
-	return stdout.String(), stderr.String(), code, err
+	return stdout, stderr, code, err
 }
 
 func isStackOutput(args []string) bool {

@@ -100,6 +100,9 @@ func openChannel() *channel {
 	if _, err := f.Stat(); err != nil {
 		return &channel{w: os.Stderr}
 	}
+	// The CLIs and plugins this process starts must not inherit the
+	// channel: they would hold it open after this process ended.
+	syscall.CloseOnExec(ChannelFD)
 	return &channel{w: f}
 }
 

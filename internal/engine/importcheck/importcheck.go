@@ -113,6 +113,8 @@ type Request struct {
 	Out         io.Writer
 	TTY         bool
 	Command     string
+	// Rehearsal checks Env's rehearsal on the sandbox.
+	Rehearsal bool
 }
 
 // Step is one step of a preview that matters to the check.
@@ -172,6 +174,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	rep, err := orchestrate.Run(ctx, orchestrate.Request{
 		Root: req.Root, StateDir: req.StateDir, Env: req.Env, Op: runner.Preview,
 		Selection: orchestrate.Selection{Projects: names}, Out: req.Out, TTY: req.TTY, Command: req.Command,
+		Rehearsal: req.Rehearsal,
 	})
 	if err != nil {
 		return nil, err

@@ -41,6 +41,9 @@ type Request struct {
 	// Hard, when closed, aborts at once: every project process and CLI is
 	// killed (a second Ctrl-C).
 	Hard <-chan struct{}
+	// Rehearsal runs Env's configuration against the sandbox, with its own
+	// state (go run mage.go rehearse).
+	Rehearsal bool
 }
 
 // Run runs the request and returns its report. An error means the run
@@ -86,7 +89,7 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 	if req.Op != runner.Outputs {
 		var names []string
 		for _, n := range selected {
-			names = append(names, req.Env+"/"+n)
+			names = append(names, req.scope()+"/"+n)
 		}
 		locks, err := lock.AcquireAll(filepath.Join(req.StateDir, "locks"), names, req.Command)
 		if err != nil {
@@ -96,7 +99,7 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 	}
 
 	policies := !req.NoPolicy && (req.Op == runner.Deploy || req.Op == runner.Preview || req.Op == runner.Drift)
-	runDir := filepath.Join(req.StateDir, "runs", req.Env, time.Now().Format("20060102-150405.000")+"-"+string(req.Op))
+	runDir := filepath.Join(req.StateDir, "runs", req.scope(), time.Now().Format("20060102-150405.000")+"-"+string(req.Op))
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -118,7 +121,7 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 		bins, buildErrs = runner.Build(ctx, req.Root, names, logOf, req.Out)
 	}()
 	s, err := session.Open(ctx, session.Options{Root: req.Root, Env: req.Env, StateDir: req.StateDir, Out: req.Out,
-		Engine: true, Policies: policies})
+		Engine: true, Policies: policies, Rehearsal: req.Rehearsal})
 	<-built
 	if err != nil {
 		return nil, err
@@ -173,7 +176,10 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 
 	fmt.Fprintf(req.Out, "%s · env %s · %d project(s) · parallel %d · state %s\n  logs: %s\n", req.Op, req.Env,
 		len(plan.Order), parallel, s.BackendURL, rel(req.Root, runDir))
-	if s.IsLocal() {
+	switch {
+	case s.Rehearsal:
+		fmt.Fprintf(req.Out, "  rehearsal of %s: its real configuration and policies against the in-process sandbox (a test double); nothing leaves this machine\n", req.Env)
+	case s.IsLocal():
 		fmt.Fprintln(req.Out, "  local environment: the cloud is the in-process sandbox (a test double); nothing leaves this machine")
 	}
 
@@ -203,6 +209,14 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 	}
 	fmt.Fprintf(req.Out, "report: %s\n", rel(req.Root, filepath.Join(runDir, "report.json")))
 	return rep, nil
+}
+
+// scope names the run's state: the environment, or its rehearsal.
+func (req Request) scope() string {
+	if req.Rehearsal {
+		return "rehearsal-" + req.Env
+	}
+	return req.Env
 }
 
 // anyMandatory reports whether any policy blocks in the environment; deploys

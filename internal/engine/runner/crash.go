@@ -56,12 +56,16 @@ func (r *Runner) afterCrash(c *crash, project string) error {
 // already exited.
 func endCLI(pid int, grace time.Duration) string {
 	if !running(pid) {
+		// Plugins it started (the policy pack, providers) share its
+		// process group and may outlive it.
+		_ = syscall.Kill(-pid, syscall.SIGTERM)
 		return ""
 	}
 	_ = syscall.Kill(-pid, syscall.SIGINT)
 	deadline := time.Now().Add(grace)
 	for time.Now().Before(deadline) {
 		if !running(pid) {
+			_ = syscall.Kill(-pid, syscall.SIGTERM)
 			return "interrupted and stopped cleanly (state saved, lock released)"
 		}
 		time.Sleep(100 * time.Millisecond)

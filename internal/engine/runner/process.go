@@ -10,9 +10,14 @@ import (
 	"os/exec"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/clustera/infra/shared/stackrun"
 )
+
+// channelGrace bounds the wait for the channel's last messages once the
+// project process has exited.
+const channelGrace = 2 * time.Second
 
 // process is one project process speaking the stackrun channel.
 type process struct {
@@ -117,7 +122,14 @@ func (p *process) run(ctx context.Context) (stackrun.Result, *crash) {
 			hard = nil
 		}
 	}
-	<-read
+	// The channel ends when the process does; should anything it started
+	// still hold the channel open, stop reading shortly after.
+	select {
+	case <-read:
+	case <-time.After(channelGrace):
+		pr.Close()
+		<-read
+	}
 	if res != nil {
 		return *res, nil
 	}

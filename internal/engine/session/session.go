@@ -46,6 +46,10 @@ type Options struct {
 	Engine bool
 	// Policies is false to run without the policy pack.
 	Policies bool
+	// Rehearsal runs the environment's real configuration against the
+	// sandbox, with its own state under StateDir/rehearsal/<env> and no
+	// credentials (go run mage.go rehearse).
+	Rehearsal bool
 }
 
 // Session is a prepared environment.
@@ -53,6 +57,8 @@ type Session struct {
 	Root     string
 	Settings *environment.Settings
 	StateDir string
+	// Rehearsal: the environment's configuration against the sandbox.
+	Rehearsal bool
 	// EnvDir is StateDir/<env>: the file backend (local only) and provider
 	// state live here.
 	EnvDir     string
@@ -82,7 +88,11 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	if o.StateDir == "" {
 		o.StateDir = filepath.Join(o.Root, ".state")
 	}
-	s := &Session{Root: o.Root, Settings: settings, StateDir: o.StateDir, EnvDir: filepath.Join(o.StateDir, o.Env),
+	envDir := filepath.Join(o.StateDir, o.Env)
+	if o.Rehearsal {
+		envDir = RehearsalDir(o.StateDir, o.Env)
+	}
+	s := &Session{Root: o.Root, Settings: settings, StateDir: o.StateDir, EnvDir: envDir, Rehearsal: o.Rehearsal,
 		envVars: map[string]string{"PULUMI_SKIP_UPDATE_CHECK": "true"}}
 	if err := s.resolveBackend(); err != nil {
 		return nil, err
@@ -121,11 +131,18 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 // IsLocal reports whether this is the local sandbox environment.
 func (s *Session) IsLocal() bool { return s.Settings.Kind == environment.Local }
 
+// Sandboxed reports whether the clouds are the sandbox: the local
+// environment, and every rehearsal.
+func (s *Session) Sandboxed() bool { return s.IsLocal() || s.Rehearsal }
+
+// RehearsalDir is where a rehearsal of env keeps its state and sandbox.
+func RehearsalDir(stateDir, env string) string { return filepath.Join(stateDir, "rehearsal", env) }
+
 // resolveBackend applies the state backend rules: local uses a file
 // backend inside the repository; every other environment needs an explicit
 // PULUMI_BACKEND_URL and never falls back to local state.
 func (s *Session) resolveBackend() error {
-	if s.IsLocal() {
+	if s.Sandboxed() {
 		dir := filepath.Join(s.EnvDir, "backend")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("local state: %w", err)
@@ -207,7 +224,7 @@ func (s *Session) PolicyConfigFile(dir string) (string, error) {
 func (s *Session) startProviders(ctx context.Context, out io.Writer) error {
 	var debug []string
 	opts := vectorize.Options{Token: os.Getenv("CLOUDFLARE_API_TOKEN")}
-	if s.IsLocal() {
+	if s.Sandboxed() {
 		sb, err := sandbox.Start(ctx, filepath.Join(s.EnvDir, "sandbox"))
 		if err != nil {
 			return fmt.Errorf("starting the local sandbox: %w", err)
