@@ -2,76 +2,159 @@ package e2e
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-// Benchmarks of the main job on the local environment, through the real
-// engine. Run them with `go run mage.go bench`. They report, per run:
+// BenchmarkMainJob measures the main job on the local environment through
+// the real engine (`go run mage.go bench`): deploy from empty, a no-op
+// deploy, the same with parallel=1, and the edit loop (change one program,
+// then deploy that project alone, build included). Each iteration runs every
+// case once, for this design and, when INFRA_BENCH_BASELINE names a git
+// revision, for that revision side by side (paired runs on the same noisy
+// machine). It reports medians:
 //
-//	wall-s      wall time of the whole command
-//	sum-s       sum of the per-project durations (what a serial run would take)
-//	critical-s  the slowest dependency chain (the best any schedule can do)
-//	wall/crit   wall ÷ critical path (target ≤ 1.15 for deploy from empty)
-//	peak-MiB    peak resident memory of the orchestrator and every process it started
+//	<design>-<case>-wall-s    wall time of the command
+//	<design>-<case>-cpu-s     user+system CPU of the whole process tree
+//	<design>-<case>-sum-s     sum of the per-project durations, measured in that (parallel) run
+//	<design>-<case>-crit-s    the slowest dependency chain, from the same durations
+//	<design>-<case>-peak-MiB  peak resident memory of the orchestrator and every process it started
 //
-// The tests in this package check behaviour; these only measure.
-
-func BenchmarkDeployAllFromEmpty(b *testing.B) {
-	w := newWorkspace(b)
-	w.infraB(b, "preview", "-env", "local") // builds bin/policy-pack, warms caches (exit 2: changes pending)
-	var ms []measurement
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		if err := os.RemoveAll(filepath.Join(w.root, ".state", "local")); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		ms = append(ms, w.measure(b, "deploy", "-env", "local"))
+// Each no-op run is checked to be one (no project changed anything).
+func BenchmarkMainJob(b *testing.B) {
+	designs := []*benchDesign{{name: "new", w: newWorkspace(b)}}
+	if rev := os.Getenv("INFRA_BENCH_BASELINE"); rev != "" {
+		designs = append(designs, baselineDesign(b, rev))
 	}
-	reportMetrics(b, ms)
+	b.Logf("machine: %s/%s, %d CPUs; %d iteration(s); medians", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), b.N)
+	for _, d := range designs {
+		d.w.infraB(b, "preview", "-env", "local") // builds binaries and the policy pack, warms caches
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, d := range designs {
+			b.StopTimer()
+			if err := os.RemoveAll(filepath.Join(d.w.root, ".state", "local")); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			d.add("from-empty", d.w.measure(b, false, nil, "deploy", "-env", "local"))
+			d.add("noop", d.w.measure(b, true, nil, "deploy", "-env", "local"))
+			d.add("noop-p1", d.w.measure(b, true, nil, "deploy", "-env", "local", "-parallel", "1"))
+			edit := func() error { return d.editProgram(i) }
+			d.add("edit-loop", d.w.measure(b, false, edit, "deploy", "-env", "local", "-project", "dns"))
+		}
+	}
+	b.StopTimer()
+	for _, d := range designs {
+		d.report(b)
+	}
 }
 
-func BenchmarkDeployAllNoOp(b *testing.B) {
-	w := newWorkspace(b)
-	w.infraB(b, "deploy", "-env", "local")
-	w.infraB(b, "deploy", "-env", "local") // warm caches
-	b.ResetTimer()
-	var ms []measurement
-	for i := 0; i < b.N; i++ {
-		ms = append(ms, w.measure(b, "deploy", "-env", "local"))
+// benchDesign is one design under measurement, in its own workspace.
+type benchDesign struct {
+	name string
+	w    *workspace
+	ms   map[string][]measurement
+}
+
+func (d *benchDesign) add(c string, m measurement) {
+	if d.ms == nil {
+		d.ms = map[string][]measurement{}
 	}
-	reportMetrics(b, ms)
+	d.ms[c] = append(d.ms[c], m)
+}
+
+// editProgram changes the dns program (a comment-only file) and rebuilds
+// the orchestrator, as `go run mage.go deploy:project` does first: in the
+// previous design that relinks every program into bin/infra; now it is a
+// no-op and the orchestrator builds only bin/projects/dns.
+func (d *benchDesign) editProgram(i int) error {
+	d.w.write("projects/dns/program/bench_edit.go", fmt.Sprintf("package program\n\n// bench edit %d at %s\nvar benchEdit = %d\n\nvar _ = benchEdit\n", i, time.Now().Format(time.RFC3339Nano), i))
+	bin := d.w.bin
+	if bin == "" {
+		bin = infraBin
+	}
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/infra")
+	cmd.Dir = d.w.root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("rebuilding the orchestrator: %v\n%s", err, out)
+	}
+	return nil
+}
+
+func (d *benchDesign) report(b *testing.B) {
+	cases := make([]string, 0, len(d.ms))
+	for c := range d.ms {
+		cases = append(cases, c)
+	}
+	sort.Strings(cases)
+	for _, c := range cases {
+		ms := d.ms[c]
+		pick := func(f func(measurement) float64) float64 {
+			xs := make([]float64, len(ms))
+			for i, m := range ms {
+				xs[i] = f(m)
+			}
+			return median(xs)
+		}
+		prefix := d.name + "-" + c + "-"
+		b.ReportMetric(pick(func(m measurement) float64 { return m.wall.Seconds() }), prefix+"wall-s")
+		b.ReportMetric(pick(func(m measurement) float64 { return m.cpu.Seconds() }), prefix+"cpu-s")
+		b.ReportMetric(pick(func(m measurement) float64 { return m.sum.Seconds() }), prefix+"sum-s")
+		b.ReportMetric(pick(func(m measurement) float64 { return m.critical.Seconds() }), prefix+"crit-s")
+		b.ReportMetric(pick(func(m measurement) float64 { return float64(m.peakRSS) / (1 << 20) }), prefix+"peak-MiB")
+		for _, m := range ms {
+			b.Logf("%s %s: wall %.2fs cpu %.2fs sum %.2fs critical %.2fs peak %.0f MiB", d.name, c, m.wall.Seconds(),
+				m.cpu.Seconds(), m.sum.Seconds(), m.critical.Seconds(), float64(m.peakRSS)/(1<<20))
+		}
+	}
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	sort.Float64s(xs)
+	if n := len(xs); n%2 == 1 {
+		return xs[n/2]
+	} else {
+		return (xs[n/2-1] + xs[n/2]) / 2
+	}
+}
+
+// baselineDesign makes a workspace of the repository at rev with its own
+// orchestrator, for paired runs against the previous design.
+func baselineDesign(b *testing.B, rev string) *benchDesign {
+	root := b.TempDir()
+	archive := exec.Command("sh", "-c", fmt.Sprintf("git archive --format=tar %s | tar -x -C %s", rev, root))
+	archive.Dir = repoRoot
+	if out, err := archive.CombinedOutput(); err != nil {
+		b.Fatalf("git archive %s: %v\n%s", rev, err, out)
+	}
+	w := &workspace{t: b, root: root, bin: filepath.Join(root, "bin", "infra")}
+	w.git("init", "-q", "-b", "main")
+	w.git("add", "-A")
+	w.git("-c", "user.email=e2e@example.com", "-c", "user.name=e2e", "commit", "-q", "-m", "baseline "+rev)
+	build := exec.Command("go", "build", "-o", w.bin, "./cmd/infra")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("building the baseline orchestrator at %s: %v\n%s", rev, err, out)
+	}
+	return &benchDesign{name: "old", w: w}
 }
 
 type measurement struct {
-	wall, sum, critical time.Duration
-	peakRSS             int64 // bytes
-}
-
-// reportMetrics reports the means of the runs, and the highest peak memory.
-func reportMetrics(b *testing.B, ms []measurement) {
-	var wall, sum, crit float64
-	var peak int64
-	for _, m := range ms {
-		wall += m.wall.Seconds()
-		sum += m.sum.Seconds()
-		crit += m.critical.Seconds()
-		peak = max(peak, m.peakRSS)
-		b.Logf("run: wall %.2fs sum %.2fs critical %.2fs peak %.0f MiB", m.wall.Seconds(), m.sum.Seconds(), m.critical.Seconds(), float64(m.peakRSS)/(1<<20))
-	}
-	n := float64(len(ms))
-	b.ReportMetric(wall/n, "wall-s")
-	b.ReportMetric(sum/n, "sum-s")
-	b.ReportMetric(crit/n, "critical-s")
-	if crit > 0 {
-		b.ReportMetric(wall/crit, "wall/crit")
-	}
-	b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
+	wall, cpu, sum, critical time.Duration
+	peakRSS                  int64 // bytes
 }
 
 func (w *workspace) infraB(b *testing.B, args ...string) {
@@ -87,12 +170,18 @@ func (w *workspace) infraB(b *testing.B, args ...string) {
 	}
 }
 
-// measure runs the orchestrator, sampling the memory of its process tree.
-func (w *workspace) measure(b *testing.B, args ...string) measurement {
+// measure runs before (timed, if set) and then the orchestrator, sampling
+// the memory of its process tree. noop demands that nothing changed.
+func (w *workspace) measure(b *testing.B, noop bool, before func() error, args ...string) measurement {
+	start := time.Now()
+	if before != nil {
+		if err := before(); err != nil {
+			b.Fatal(err)
+		}
+	}
 	cmd := w.command(args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
@@ -109,9 +198,7 @@ func (w *workspace) measure(b *testing.B, args ...string) measurement {
 			case <-tick.C:
 				if rss := treeRSS(cmd.Process.Pid); rss > 0 {
 					mu.Lock()
-					if rss > peak {
-						peak = rss
-					}
+					peak = max(peak, rss)
 					mu.Unlock()
 				}
 			}
@@ -127,9 +214,23 @@ func (w *workspace) measure(b *testing.B, args ...string) measurement {
 	if rep == nil {
 		b.Fatalf("no report:\n%s", out.String())
 	}
+	if noop {
+		var changed []string
+		for _, row := range rep.Rows {
+			if row.Changes.Any() {
+				changed = append(changed, row.Project)
+			}
+		}
+		if len(changed) > 0 {
+			b.Fatalf("infra %s was not a no-op: %s changed", strings.Join(args, " "), strings.Join(changed, ", "))
+		}
+	}
 	mu.Lock()
 	defer mu.Unlock()
-	return measurement{wall: wall, sum: secs(rep.SumSeconds), critical: secs(rep.CriticalSecs), peakRSS: peak}
+	// The orchestrator waits for its project processes, and they for their
+	// CLIs, so its rusage counts the whole tree.
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return measurement{wall: wall, cpu: cpu, sum: secs(rep.SumSeconds), critical: secs(rep.CriticalSecs), peakRSS: peak}
 }
 
 func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

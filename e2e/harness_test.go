@@ -68,6 +68,8 @@ func TestMain(m *testing.M) {
 type workspace struct {
 	t    testing.TB
 	root string
+	// bin is the orchestrator this workspace runs; default infraBin.
+	bin string
 }
 
 func newWorkspace(t testing.TB) *workspace {
@@ -166,7 +168,11 @@ func (w *workspace) infra(args ...string) result {
 }
 
 func (w *workspace) command(args ...string) *exec.Cmd {
-	cmd := exec.Command(infraBin, args...)
+	bin := w.bin
+	if bin == "" {
+		bin = infraBin
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Dir = w.root
 	cmd.Env = append(os.Environ(), "INFRA_PULUMI="+pulumiBin, "INFRA_STATE_DIR=", "INFRA_ROOT=", "GITHUB_STEP_SUMMARY=")
 	return cmd

@@ -28,6 +28,8 @@ type collector struct {
 	errs       []string
 	violations []string
 	steps      map[string]string // urn -> description of a step that changes something
+	summary    map[string]int    // the engine's summary: op -> count
+	pending    []string          // operations an earlier run left pending, as the engine warns
 	started    time.Time
 }
 
@@ -79,9 +81,20 @@ func (c *collector) add(ev events.EngineEvent) {
 		c.observe(fmt.Sprintf("%d done · %s %s %s", c.done, verb(m.Op), ShortType(m.Type), URNName(m.URN)))
 	case ev.ResOutputsEvent != nil:
 		c.done++
+	case ev.SummaryEvent != nil:
+		c.summary = map[string]int{}
+		for op, n := range ev.SummaryEvent.ResourceChanges {
+			c.summary[string(op)] = n
+		}
 	case ev.PolicyEvent != nil:
 		p := ev.PolicyEvent
 		c.violations = append(c.violations, fmt.Sprintf("[%s] %s: %s %s", p.EnforcementLevel, p.PolicyName, URNName(p.ResourceURN), firstLine(p.Message)))
+	case ev.DiagnosticEvent != nil && ev.DiagnosticEvent.Severity == "warning" && strings.Contains(ev.DiagnosticEvent.Message, "interrupted while"):
+		for _, l := range strings.Split(ev.DiagnosticEvent.Message, "\n") {
+			if l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "*")); strings.Contains(l, "interrupted while") {
+				c.pending = append(c.pending, URNName(strings.Fields(l)[0])+" "+l[strings.Index(l, "interrupted while"):])
+			}
+		}
 	case ev.DiagnosticEvent != nil && ev.DiagnosticEvent.Severity == "error":
 		msg := strings.TrimSpace(ev.DiagnosticEvent.Message)
 		if msg != "" {
@@ -109,6 +122,24 @@ func (c *collector) changed() []string {
 		out = append(out, s)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// pendingOps returns the pending operations the engine warned about.
+func (c *collector) pendingOps() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return dedupe(c.pending)
+}
+
+// summaryCounts returns the change counts of the engine's summary event.
+func (c *collector) summaryCounts() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int, len(c.summary))
+	for k, v := range c.summary {
+		out[k] = v
+	}
 	return out
 }
 

@@ -80,6 +80,12 @@ type Task struct {
 	// PreviewFirst makes a deploy preview with the policy pack first and
 	// stop on its failure (where policies are mandatory).
 	PreviewFirst bool `json:"previewFirst,omitempty"`
+	// ClearPendingCreates makes a refresh drop pending creates an
+	// interrupted run left in the checkpoint.
+	ClearPendingCreates bool `json:"clearPendingCreates,omitempty"`
+	// Exists tells that the stack exists in the backend (the orchestrator
+	// just listed it).
+	Exists bool `json:"exists,omitempty"`
 	// Placeholders lists upstreams whose stacks do not exist yet; a preview
 	// reads unknown values for them.
 	Placeholders []string `json:"placeholders,omitempty"`

@@ -11,6 +11,7 @@ import "github.com/clustera/infra/internal/cli"
 func Commands() []cli.Command {
 	return []cli.Command{
 		{Name: "policy", Summary: "run the policy rules and cross-stack checks offline on every program under mocks (no CLI); exit 1 on a mandatory violation", Run: policyCmd},
+		{Name: "imports", Summary: "list, as JSON, the objects each stack adopts (imports) with the inputs the code gives them (rehearsals seed them)", Run: importsCmd},
 		{Name: "kafka-audit", Summary: "list Aiven Kafka topics no stack manages and managed topics that are missing (AIVEN_TOKEN); exit 1 on findings", Run: kafkaAuditCmd},
 	}
 }

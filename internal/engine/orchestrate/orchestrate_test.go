@@ -187,7 +187,8 @@ func (f *fakeExec) Run(ctx context.Context, t runner.Task) runner.Outcome {
 	select {
 	case <-time.After(f.delay):
 	case <-ctx.Done():
-		return runner.Outcome{Result: report.Failed, Err: ctx.Err()}
+		// As a project process does: its CLI saves the stack and stops.
+		return runner.Outcome{Result: report.Interrupted, Note: "interrupted: state saved"}
 	}
 	if o, ok := f.outcomes[t.Project]; ok {
 		return o
@@ -253,17 +254,17 @@ func TestExecuteInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
 	rep := Execute(ctx, p, ex, 0, nil)
-	if !rep.Interrupted || rep.ExitCode != report.ExitFailed {
-		t.Fatalf("interrupted %v exit %d", rep.Interrupted, rep.ExitCode)
+	if !rep.Interrupted || rep.ExitCode != report.ExitInterrupted {
+		t.Fatalf("interrupted %v exit %d, want 130", rep.Interrupted, rep.ExitCode)
 	}
-	skipped := 0
+	count := map[report.Result]int{}
 	for _, r := range rep.Rows {
-		if r.Result == report.Skipped || r.Result == report.Blocked {
-			skipped++
-		}
+		count[r.Result]++
 	}
-	if skipped != 3 {
-		t.Fatalf("%d projects not run, want 3 (the second level and beyond): %+v", skipped, rep.Rows)
+	// The first level was running: interrupted, never failed; the rest
+	// never started: skipped, never blocked.
+	if count[report.Interrupted] != 3 || count[report.Skipped] != 3 || count[report.Failed]+count[report.Blocked] != 0 {
+		t.Fatalf("results %v, want 3 interrupted and 3 skipped: %+v", count, rep.Rows)
 	}
 }
 

@@ -44,6 +44,11 @@ type Request struct {
 	// Rehearsal runs Env's configuration against the sandbox, with its own
 	// state (go run mage.go rehearse).
 	Rehearsal bool
+	// ClearPendingCreates makes a refresh drop the pending creates an
+	// interrupted run left.
+	ClearPendingCreates bool
+	// Timeout bounds each project's operation (0: none).
+	Timeout time.Duration
 }
 
 // Run runs the request and returns its report. An error means the run
@@ -159,9 +164,15 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 		parallel = plan.Graph.Width()
 	}
 	r := &runner.Runner{S: s, RunDir: runDir, PreviewFirst: policies && anyMandatory(s.Settings),
-		Binaries: bins, Failed: map[string]error{}, Hard: req.Hard}
+		Binaries: bins, Failed: map[string]error{}, Hard: req.Hard, Timeout: req.Timeout}
 	for n, err := range buildErrs {
 		r.Failed[n] = err
+	}
+	if req.ClearPendingCreates {
+		for n, t := range plan.Tasks {
+			t.ClearPendingCreates = true
+			plan.Tasks[n] = t
+		}
 	}
 	if req.Op.RunsProgram() {
 		// Every selected project's configuration is checked, each in its

@@ -75,6 +75,10 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		return nil, fmt.Errorf("clearing the previous rehearsal: %w", err)
 	}
 	res := &Result{Env: req.Env}
+	if _, err := seed(ctx, req.Root, req.StateDir, req.Env, req.Out); err != nil {
+		res.Steps = append(res.Steps, Step{Name: "seed adopted objects", Exit: report.ExitFailed, Note: err.Error()})
+		return res, nil
+	}
 	run := func(op runner.Op, confirm string) (*report.Report, error) {
 		fmt.Fprintf(req.Out, "\n== rehearsal of %s: %s\n", req.Env, op)
 		return orchestrate.Run(ctx, orchestrate.Request{

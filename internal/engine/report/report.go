@@ -3,9 +3,11 @@
 //
 // Exit codes are a contract (covered by tests):
 //
-//	0  success
-//	1  any project failed, was blocked, or the run was interrupted
-//	2  changes pending: a preview or a drift check found differences
+//	0    success
+//	1    any project failed or was blocked
+//	2    changes pending: a preview or a drift check found differences
+//	130  interrupted (Ctrl-C, SIGTERM): running projects end Interrupted
+//	     with their state saved, projects not started end Skipped
 package report
 
 import (
@@ -195,7 +197,7 @@ func pending(op string) bool { return op == "preview" || op == "drift" }
 // Exit computes the exit code of the rows.
 func Exit(op string, rows []Row, interrupted bool) int {
 	if interrupted {
-		return ExitFailed
+		return ExitInterrupted
 	}
 	changes := false
 	for _, r := range rows {
@@ -286,7 +288,7 @@ func (r *Report) WriteJSON(path string) error {
 func (r *Report) Markdown() string {
 	r = r.masked()
 	var b strings.Builder
-	icon := map[int]string{ExitOK: "✅", ExitFailed: "❌", ExitChanges: "📝"}[r.ExitCode]
+	icon := map[int]string{ExitOK: "✅", ExitFailed: "❌", ExitChanges: "📝", ExitInterrupted: "⏹️"}[r.ExitCode]
 	fmt.Fprintf(&b, "### %s `%s` on `%s` (exit %d)\n\n", icon, r.Operation, r.Env, r.ExitCode)
 	b.WriteString("| Project | Operation | Result | Create | Update | Replace | Delete | Same | Duration |\n")
 	b.WriteString("|---|---|---|--:|--:|--:|--:|--:|--:|\n")

@@ -29,7 +29,7 @@ func TestExitCodes(t *testing.T) {
 		{"failure wins over changes", "preview", []Row{row(Changed), row(Failed)}, false, ExitFailed},
 		{"blocked is a failure", "deploy", []Row{row(NoOp), row(Blocked)}, false, ExitFailed},
 		{"skipped alone is fine", "refresh", []Row{row(Skipped), row(Succeeded)}, false, ExitOK},
-		{"interrupted", "deploy", []Row{row(NoOp)}, true, ExitFailed},
+		{"interrupted", "deploy", []Row{row(NoOp)}, true, ExitInterrupted},
 		{"empty", "deploy", nil, false, ExitOK},
 	}
 	for _, c := range cases {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clustera/infra/internal/engine/stamp"
 	"github.com/clustera/infra/shared/layout"
 )
 
@@ -54,6 +55,25 @@ func Build(ctx context.Context, root string, names []string, logOf func(string) 
 		}
 		return bins, errs
 	}
+	// Skip the go command when no input changed since the last build.
+	st, stErr := stamp.Of(root, stamp.SourceDirs, stamp.RootFiles, "ldflags="+ldflags)
+	var stale []string
+	for _, n := range names {
+		if stErr != nil || !stamp.Fresh(filepath.Join(dir, n), st) {
+			stale = append(stale, n)
+		} else {
+			bins[n] = filepath.Join(dir, n)
+		}
+	}
+	if len(stale) == 0 {
+		return bins, errs
+	}
+	names = stale
+	saved := func(n string) {
+		if stErr == nil {
+			_ = stamp.Save(filepath.Join(dir, n), st)
+		}
+	}
 	fresh := false
 	for _, n := range names {
 		if _, err := os.Stat(filepath.Join(dir, n)); err != nil {
@@ -68,6 +88,7 @@ func Build(ctx context.Context, root string, names []string, logOf func(string) 
 	if out, err := goBuild(ctx, root, dir+string(os.PathSeparator), names...); err == nil {
 		for _, n := range names {
 			bins[n] = filepath.Join(dir, n)
+			saved(n)
 		}
 		if fresh {
 			fmt.Fprintf(w, "build: done in %s\n", time.Since(start).Round(100*time.Millisecond))
@@ -81,6 +102,7 @@ func Build(ctx context.Context, root string, names []string, logOf func(string) 
 	} else if len(names) == 1 {
 		errs[names[0]] = buildError(root, names[0], out, logOf)
 		_ = os.Remove(filepath.Join(dir, names[0]))
+		stamp.Clear(filepath.Join(dir, names[0]))
 		return bins, errs
 	}
 	for _, n := range names {
@@ -90,9 +112,11 @@ func Build(ctx context.Context, root string, names []string, logOf func(string) 
 			errs[n] = buildError(root, n, out, logOf)
 			// Never run a binary left over from an older, compiling state.
 			_ = os.Remove(bin)
+			stamp.Clear(bin)
 			continue
 		}
 		bins[n] = bin
+		saved(n)
 	}
 	return bins, errs
 }
@@ -108,11 +132,14 @@ func buildError(root, project string, out []byte, logOf func(string) string) err
 	return e
 }
 
+// ldflags strip the symbol table and DWARF.
+const ldflags = "-s -w"
+
 // goBuild runs go build -o out for the projects' main packages. Stripping
 // the symbol table and DWARF halves the link time of the Cloudflare
 // projects; panics still name functions, files and lines.
 func goBuild(ctx context.Context, root, out string, names ...string) ([]byte, error) {
-	args := []string{"build", "-ldflags=-s -w", "-o", out}
+	args := []string{"build", "-ldflags=" + ldflags, "-o", out}
 	for _, n := range names {
 		args = append(args, "./"+layout.Rel(root, layout.ProjectDir(root, n)))
 	}

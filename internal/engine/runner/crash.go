@@ -166,8 +166,8 @@ func pendingNote(project, stack string, ops []pendingOp) string {
 		names = append(names, fmt.Sprintf("%s %s %s", op.Type, stackrun.ShortType(op.Resource.Type), stackrun.URNName(op.Resource.URN)))
 	}
 	return fmt.Sprintf("pending operations left in %s/%s: %s; check the cloud for these objects, then clear them with "+
-		"`go run mage.go refresh:all env=%s` (pending creates that did not happen are dropped) or import them (docs/runbooks/failed-deploy.md)",
-		project, stack, strings.Join(names, "; "), stack)
+		"bin/infra refresh -env %s -project %s -clear-pending-creates (pending creates that did not happen are dropped) or import them (docs/runbooks/failed-deploy.md)",
+		project, stack, strings.Join(names, "; "), stack, project)
 }
 
 func lastLine(s string) string {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/clustera/infra/internal/engine/report"
 	"github.com/clustera/infra/internal/engine/session"
@@ -52,6 +53,8 @@ type Task struct {
 	Placeholders []string
 	// Exists reports whether the project's stack exists in the backend.
 	Exists bool
+	// ClearPendingCreates: a refresh drops pending creates.
+	ClearPendingCreates bool
 }
 
 // Outcome is the result of a task.
@@ -88,6 +91,10 @@ type Runner struct {
 	// Hard, when closed, kills every running project process and its CLIs
 	// at once (a second Ctrl-C).
 	Hard <-chan struct{}
+	// Timeout, when positive, bounds each project's operation: a project
+	// still running then is interrupted (its CLI saves the stack and
+	// unlocks) and fails, naming the deadline; the others go on.
+	Timeout time.Duration
 }
 
 // Run runs a task. Failures are in the Outcome.
@@ -128,11 +135,29 @@ func (r *Runner) Run(ctx context.Context, t Task) Outcome {
 		out.Result, out.Err = report.Failed, err
 		return out
 	}
+	last := "starting"
 	p := &process{
 		bin: bin, task: task, hard: r.Hard,
-		observe: func(msg string) { r.observe(t.Project, msg) },
+		observe: func(msg string) { last = msg; r.observe(t.Project, msg) },
 	}
-	res, crash := p.run(ctx)
+	runCtx := ctx
+	if r.Timeout > 0 {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeout(ctx, r.Timeout)
+		defer cancel()
+	}
+	res, crash := p.run(runCtx)
+	if ctx.Err() == nil && runCtx.Err() != nil {
+		// Our own deadline, not the user's Ctrl-C: a failure.
+		out = outcomeOf(out, res)
+		out.Result = report.Failed
+		out.Err = fmt.Errorf("timed out after %s (-timeout) while %s; the CLI was interrupted and saved the stack: "+
+			"a provider or the network did not answer in time (raise -timeout, or see the log)", r.Timeout, last)
+		if crash != nil {
+			out.Err = fmt.Errorf("%w\n%v", out.Err, r.afterCrash(crash, t.Project))
+		}
+		return out
+	}
 	if crash != nil {
 		out.Result, out.Err = report.Failed, r.afterCrash(crash, t.Project)
 		return out
@@ -146,6 +171,7 @@ func (r *Runner) task(t Task, out Outcome) (stackrun.Task, error) {
 		Project: t.Project, Stack: r.S.Settings.Name, Op: t.Op, Root: r.S.Root, Dir: r.S.ProjectDir(t.Project),
 		CLI: r.S.Cmd.Path(), CLIVersion: r.S.Cmd.Version().String(), Env: r.S.EnvVars(), Passphrase: r.S.UsesPassphrase(),
 		PreviewFirst: r.PreviewFirst && t.Op == Deploy, Placeholders: t.Placeholders, Log: out.Log, Events: out.Events,
+		Exists: t.Exists, ClearPendingCreates: t.ClearPendingCreates,
 		Owners: procid.OwnersDir(r.S.EnvDir),
 	}
 	if r.S.PolicyPack != "" && (t.Op == Deploy || t.Op == Preview || t.Op == Drift) {
