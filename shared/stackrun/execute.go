@@ -120,10 +120,11 @@ func Execute(ctx context.Context, hard <-chan struct{}, t Task, p Project, h Hoo
 	stack, err := openStack(ctx, t, cmd, program)
 	if err != nil {
 		fmt.Fprintln(logf, err)
-		return Result{Status: Failed, Error: err.Error()}
+		return Result{Status: Failed, Error: stateHint(t.Project, t.Stack, err.Error())}
 	}
 	r := &run{t: t, stack: stack, logf: logf, evf: evf, progress: progress}
 	res := r.do(ctx)
+	res.Error = stateHint(t.Project, t.Stack, res.Error)
 	if res.Status == Failed && ctx.Err() != nil {
 		res.Status = Interrupted
 	}

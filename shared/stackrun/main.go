@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"sync"
 	"syscall"
 
@@ -93,11 +94,14 @@ type channel struct {
 }
 
 func openChannel() *channel {
-	f := os.NewFile(ChannelFD, "infra-channel")
-	if f == nil {
+	// Only a process started with the channel uses fd 3: in any other the
+	// runtime may have put something else there.
+	if os.Getenv(EnvChannel) != strconv.Itoa(ChannelFD) {
 		return &channel{w: os.Stderr}
 	}
-	if _, err := f.Stat(); err != nil {
+	_ = os.Unsetenv(EnvChannel)
+	f := os.NewFile(ChannelFD, "infra-channel")
+	if f == nil {
 		return &channel{w: os.Stderr}
 	}
 	// The CLIs and plugins this process starts must not inherit the

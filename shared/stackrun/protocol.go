@@ -8,7 +8,8 @@
 //
 // The orchestrator starts the project's binary with the task as JSON in the
 // environment variable INFRA_TASK and the write end of a pipe as file
-// descriptor 3. The process writes one JSON Message per line to fd 3:
+// descriptor 3 (announced by INFRA_CHANNEL_FD=3; without it, messages go to
+// stderr). The process writes one JSON Message per line to fd 3:
 //
 //	{"kind":"progress","text":"3 done · creating Topic local-runtime"}
 //	{"kind":"cli","pid":4242}          a Pulumi CLI started (its process group)
@@ -33,6 +34,11 @@ const EnvTask = "INFRA_TASK"
 
 // ChannelFD is the file descriptor the process writes its messages to.
 const ChannelFD = 3
+
+// EnvChannel names the variable that tells a process it was started with
+// the channel as fd ChannelFD ("3"). Without it, messages go to stderr (a
+// project binary run by hand with INFRA_TASK).
+const EnvChannel = "INFRA_CHANNEL_FD"
 
 // Op is an engine operation.
 type Op string

@@ -294,3 +294,32 @@ func TestDeploysPreviewFirstWherePoliciesBlock(t *testing.T) {
 		}
 	}
 }
+
+// panicExec panics for one project, as a bug in the orchestrator's own
+// code would.
+type panicExec struct{ fakeExec }
+
+func (p *panicExec) Run(ctx context.Context, t runner.Task) runner.Outcome {
+	if t.Project == "dns" {
+		panic("boom in the executor")
+	}
+	return p.fakeExec.Run(ctx, t)
+}
+
+// TestAPanicIsAFailureNeverASkip: a panic the walker recovers is labelled
+// failed, with its message, and the run exits 1.
+func TestAPanicIsAFailureNeverASkip(t *testing.T) {
+	p, _ := MakePlan("staging", runner.Deploy, projectGraph(t), Selection{}, inv{}, "")
+	rep := Execute(context.Background(), p, &panicExec{}, 0, nil)
+	if rep.ExitCode != report.ExitFailed {
+		t.Fatalf("exit %d, want 1", rep.ExitCode)
+	}
+	for _, r := range rep.Rows {
+		if r.Project == "dns" && (r.Result != report.Failed || !strings.Contains(r.Error, "boom in the executor")) {
+			t.Fatalf("dns: %s %q, want failed with the panic", r.Result, r.Error)
+		}
+		if r.Result == report.Skipped {
+			t.Errorf("%s reported as skipped", r.Project)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -63,7 +64,7 @@ func (p *process) run(ctx context.Context) (stackrun.Result, *crash) {
 	}
 	cmd := exec.Command(p.bin, p.args...) //nolint:gosec // a binary this run built or runs
 	cmd.Dir = p.task.Dir
-	cmd.Env = append(os.Environ(), stackrun.EnvTask+"="+raw)
+	cmd.Env = append(os.Environ(), stackrun.EnvTask+"="+raw, stackrun.EnvChannel+"="+strconv.Itoa(stackrun.ChannelFD))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.ExtraFiles = []*os.File{pw} // fd 3
 	// A process group of its own: a Ctrl-C in the terminal reaches only
