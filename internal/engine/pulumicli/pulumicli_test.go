@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/blang/semver"
 )
 
 // fakeCLI writes an executable script named pulumi that prints version v
@@ -56,13 +54,4 @@ func TestFindRejectsOldCLI(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "older than v"+MinVersion) {
 		t.Fatalf("err = %v", err)
 	}
-}
-
-func mustVersion(t *testing.T, path string) semver.Version {
-	t.Helper()
-	v, err := Version(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
 }
