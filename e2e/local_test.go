@@ -332,12 +332,19 @@ func TestLocalEnvironment(t *testing.T) {
 			t.Fatalf("the run did not stop within 2 minutes of SIGINT\n%s", out.String())
 		}
 		ee, ok := err.(*exec.ExitError)
-		if !ok || ee.ExitCode() != 1 {
-			t.Fatalf("exit %v, want 1\n%s", err, out.String())
+		if !ok || ee.ExitCode() != report.ExitInterrupted {
+			t.Fatalf("exit %v, want %d (interrupted)\n%s", err, report.ExitInterrupted, out.String())
 		}
 		rep := w.loadReport(out.String())
 		if rep == nil || !rep.Interrupted {
 			t.Fatalf("report does not say interrupted\n%s", out.String())
+		}
+		for _, row := range rep.Rows {
+			// Running projects end interrupted (state saved), the others
+			// skipped: nothing that was cancelled is reported as failed.
+			if row.Result != report.Interrupted && row.Result != report.Skipped && row.Result != report.NoOp && row.Result != report.Changed {
+				t.Errorf("%s: %s after Ctrl-C, want interrupted, skipped or done", row.Project, row.Label())
+			}
 		}
 		if locks := w.lockFiles(); len(locks) > 0 {
 			t.Fatalf("stale stack locks left: %v", locks)

@@ -165,3 +165,29 @@ func TestDocsListEveryPolicy(t *testing.T) {
 		}
 	}
 }
+
+// TestKafkaLimitsMandatoryInStagingAndProd: the team's replication and
+// partition limits (the sandbox accepts what the Aiven provider accepts)
+// block staging and prod deploys, with the environments' own files.
+func TestKafkaLimitsMandatoryInStagingAndProd(t *testing.T) {
+	root, err := layout.Root()
+	if err != nil {
+		t.Skipf("no repository root: %v", err)
+	}
+	for _, env := range []string{"staging", "prod"} {
+		s, err := environment.Load(root, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := ForSettings(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := decode(t, data)
+		for _, name := range []string{rules.KafkaTopicReplication, rules.KafkaTopicPartitions} {
+			if lvl := got[name]["enforcementLevel"]; lvl != Mandatory {
+				t.Errorf("%s: %s is %v, want mandatory", env, name, lvl)
+			}
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 const (
 	KafkaTopicNamePrefix        = "kafka-topic-name-prefix"
 	KafkaTopicReplication       = "kafka-topic-replication"
+	KafkaTopicPartitions        = "kafka-topic-partitions"
 	KafkaTopicMinInsyncReplicas = "kafka-topic-min-insync-replicas"
 	KafkaTopicRetention         = "kafka-topic-retention"
 	KafkaTopicMaxMessageSize    = "kafka-topic-max-message-size"
@@ -47,20 +48,29 @@ func kafkaTopicNamePrefix() Policy {
 	}
 }
 
+// The team's replication and partition limits. The Aiven provider accepts
+// any replication of at least 1 and 1 to 1,000,000 partitions
+// (terraform-provider-aiven v4.60.0, aiven_kafka_topic); the team keeps
+// replication between 2 (3 in prod) and the Kafka service's 3 brokers, and
+// at most 4096 partitions per topic. The local sandbox accepts what the
+// provider accepts, so these limits are enforced here, mandatory in
+// staging and prod.
+
 func kafkaTopicReplication() Policy {
 	return Policy{
 		Name:        KafkaTopicReplication,
-		Description: "Kafka topics are replicated: at least 3 copies in prod, 2 elsewhere.",
+		Description: "Kafka topics are replicated: at least 3 copies in prod, 2 elsewhere, and at most the service's 3 brokers.",
 		Types:       []string{TypeKafkaTopic},
 		Properties: map[string]Property{
 			"minReplication":     {Type: "integer", Description: "Lowest replication outside prod.", Default: 2},
 			"minReplicationProd": {Type: "integer", Description: "Lowest replication in prod.", Default: 3},
+			"maxReplication":     {Type: "integer", Description: "Highest replication: the broker count of the Kafka services.", Default: 3},
 		},
 		Resource: func(r Resource, c Config) []Violation {
 			if r.Type != TypeKafkaTopic {
 				return nil
 			}
-			min := c.Float("minReplication")
+			min, max := c.Float("minReplication"), c.Float("maxReplication")
 			where := "outside prod"
 			if r.IsProd() {
 				min, where = c.Float("minReplicationProd"), "in prod"
@@ -79,6 +89,39 @@ func kafkaTopicReplication() Policy {
 			}
 			if n < min {
 				return []Violation{violation(KafkaTopicReplication, r, fix, "replication is %v; topics need at least %v replicas %s", n, min, where)}
+			}
+			if n > max {
+				return []Violation{violation(KafkaTopicReplication, r, sprintf("set replication to at most %v", max),
+					"replication is %v; the Kafka services have %v brokers, so at most %v replicas", n, max, max)}
+			}
+			return nil
+		},
+	}
+}
+
+func kafkaTopicPartitions() Policy {
+	return Policy{
+		Name:        KafkaTopicPartitions,
+		Description: "Kafka topics have 1 to 4096 partitions.",
+		Types:       []string{TypeKafkaTopic},
+		Properties: map[string]Property{
+			"maxPartitions": {Type: "integer", Description: "Most partitions per topic.", Default: 4096},
+		},
+		Resource: func(r Resource, c Config) []Violation {
+			if r.Type != TypeKafkaTopic {
+				return nil
+			}
+			max := c.Float("maxPartitions")
+			fix := sprintf("set partitions between 1 and %v", max)
+			v := r.Get("partitions")
+			switch n, ok := v.Num(); {
+			case v.Unknown:
+			case v.Absent:
+				return []Violation{violation(KafkaTopicPartitions, r, fix, "partitions is not set")}
+			case !ok:
+				return []Violation{violation(KafkaTopicPartitions, r, fix, "partitions %s is not a number", describe(v))}
+			case n < 1 || n > max:
+				return []Violation{violation(KafkaTopicPartitions, r, fix, "partitions is %v, outside 1 to %v", n, max)}
 			}
 			return nil
 		},

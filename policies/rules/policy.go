@@ -189,6 +189,7 @@ func All() []Policy {
 	ps := []Policy{
 		kafkaTopicNamePrefix(),
 		kafkaTopicReplication(),
+		kafkaTopicPartitions(),
 		kafkaTopicMinInsyncReplicas(),
 		kafkaTopicRetention(),
 		kafkaTopicMaxMessageSize(),

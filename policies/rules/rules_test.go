@@ -143,6 +143,23 @@ func ruleCases() []ruleCase {
 		{name: "configured minimum", policy: KafkaTopicReplication, rs: []Resource{topic("dev", map[string]any{"replication": 2})},
 			cfg: map[string]any{"minReplication": 3}, want: []string{"at least 3 replicas outside prod"}},
 		{name: "unknown replication skipped", policy: KafkaTopicReplication, rs: []Resource{topic("prod", map[string]any{"replication": unknownOutput()})}},
+		{name: "4 above the brokers", policy: KafkaTopicReplication, rs: []Resource{topic("prod", map[string]any{"replication": 4})},
+			want: []string{"replication is 4; the Kafka services have 3 brokers, so at most 3 replicas. Fix: set replication to at most 3"}},
+		{name: "configured maximum", policy: KafkaTopicReplication, rs: []Resource{topic("dev", map[string]any{"replication": 4})},
+			cfg: map[string]any{"maxReplication": 5}},
+
+		// Partitions.
+		{name: "10 partitions", policy: KafkaTopicPartitions, rs: []Resource{topic("prod", nil)}},
+		{name: "4096 partitions", policy: KafkaTopicPartitions, rs: []Resource{topic("staging", map[string]any{"partitions": 4096})}},
+		{name: "4097 partitions", policy: KafkaTopicPartitions, rs: []Resource{topic("staging", map[string]any{"partitions": 4097})},
+			want: []string{`aiven:index/kafkaTopic:KafkaTopic "runtime": partitions is 4097, outside 1 to 4096. Fix: set partitions between 1 and 4096`}},
+		{name: "0 partitions", policy: KafkaTopicPartitions, rs: []Resource{topic("dev", map[string]any{"partitions": 0})},
+			want: []string{"partitions is 0, outside 1 to 4096"}},
+		{name: "configured partition limit", policy: KafkaTopicPartitions, rs: []Resource{topic("dev", map[string]any{"partitions": 10})},
+			cfg: map[string]any{"maxPartitions": 8}, want: []string{"partitions is 10, outside 1 to 8"}},
+		{name: "partitions unset", policy: KafkaTopicPartitions, rs: []Resource{topic("dev", map[string]any{"partitions": nil})},
+			want: []string{"partitions is not set"}},
+		{name: "unknown partitions skipped", policy: KafkaTopicPartitions, rs: []Resource{topic("prod", map[string]any{"partitions": unknownOutput()})}},
 
 		// min.insync.replicas.
 		{name: "min ISR below replication", policy: KafkaTopicMinInsyncReplicas, rs: []Resource{topic("prod", nil)}},

@@ -28,6 +28,14 @@ type Object struct {
 	// (Pulumi property names). Secrets and Worker script contents are stored
 	// as hashes.
 	Props map[string]any `json:"props"`
+	// URN is the URN of the resource that last created or updated the
+	// object; empty for objects created out of band (Put, Seed, the fake
+	// REST API).
+	URN string `json:"urn,omitempty"`
+	// TakenOver is set when a create landed on this object while it
+	// existed: the real API's create of the type is an upsert (a PUT), so
+	// it overwrote the object instead of failing. See Cloud.TakeOvers.
+	TakenOver *TakeOver `json:"takenOver,omitempty"`
 }
 
 func (o *Object) clone() *Object {

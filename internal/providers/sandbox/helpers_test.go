@@ -160,3 +160,13 @@ func checkReq(t *testing.T, typ, name string, news, olds resource.PropertyMap) *
 	}
 	return &pulumirpc.CheckRequest{Urn: urn(typ, name), Type: typ, Name: name, News: marshal(t, news), Olds: marshal(t, olds)}
 }
+
+// hasFailure reports whether a failure is on prop and contains text.
+func hasFailure(failures []*pulumirpc.CheckFailure, prop, text string) bool {
+	for _, f := range failures {
+		if f.GetProperty() == prop && strings.Contains(f.GetReason(), text) {
+			return true
+		}
+	}
+	return false
+}

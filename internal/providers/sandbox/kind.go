@@ -10,8 +10,20 @@ import (
 
 	"github.com/clustera/infra/internal/providers/providerserver"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
+
+// A kind is one modeled resource type, declared in its own file
+// (cloudflare_dns.go, aiven_topic.go, …) with register. The kind lists its
+// input fields (which the generic Check, Diff and preview use) and the
+// hooks of its cloud rules; the skeleton below (create, update, lookup)
+// runs them in the same order for every kind:
+//
+//	create: defaults → refs → identity → duplicate or take-over (upsert) → unique → written
+//	update: refs → identity → moved → unique → written
+//	lookup: import ID (imports) or state (stateKey) → the object of that key
+//
+// Every rule a hook enforces cites, in a comment, the upstream schema or
+// code it was derived from (docs/decisions/0043-sandbox-fidelity.md).
 
 // valueType is the type of an input property.
 type valueType int
@@ -39,6 +51,15 @@ type field struct {
 	// computed: optional and computed; when the input is absent the cloud's
 	// value stands and is not a difference.
 	computed bool
+	// sticky: once the object exists the real provider plans the state's
+	// value whatever the input says (a plan modifier copies the state), so a
+	// changed input is no difference and is never applied.
+	sticky bool
+	// nested lists the properties required inside the value when it is set
+	// (the schema's nested Required attributes), relative to the value:
+	// "enabled" (an object's key), "logs.enabled" (required when logs is
+	// set), "[].name" (each element of a list), "items[].key".
+	nested []string
 }
 
 // kind is one modeled resource type.
@@ -51,19 +72,41 @@ type kind struct {
 	opaque map[string]bool
 	// outputs are the computed outputs (unknown during preview).
 	outputs []string
-	// check validates known inputs and fills defaults.
+	// check validates known inputs and fills defaults (Check).
 	check func(c *checker)
-	// create validates the object against the cloud (unique names,
-	// references), fills computed properties and sets Key, ID and Name.
-	create func(st *state, o *Object) error
-	// update validates the changed object o (a copy of old with the new
-	// inputs) against the cloud; nil keeps old's computed properties.
-	update func(st *state, old, o *Object) error
 	// diff adds rules to the generic diff; an error fails the preview.
 	diff func(olds, news resource.PropertyMap) error
-	// lookup finds the object of a Pulumi ID. props is the resource's
-	// state, empty when importing (then id is an import ID).
-	lookup func(st *state, id string, props map[string]any, cfg providerserver.Config) (*Object, error)
+
+	// defaults fills the computed properties of a new object (IDs the
+	// cloud assigns, defaults); it keeps values already set.
+	defaults func(o *Object)
+	// refs checks the objects o refers to, as the real API does on create
+	// and update, and may copy what it reads from them (a queue's name).
+	refs func(st *state, o *Object) error
+	// identity returns the object's key (unique within the type), the
+	// Pulumi ID the real provider reports, and the physical name.
+	identity func(o *Object) (key, id, name string)
+	// duplicate is the real API's answer to a create whose key exists.
+	duplicate func(o *Object) error
+	// upsert: the real API's create is a PUT that overwrites an object of
+	// the same key; such a create takes the object over (Object.TakenOver).
+	upsert bool
+	// moved handles an update that changes the object's key (o.Key differs
+	// from old.Key): the request addresses another object.
+	moved func(st *state, old, o *Object) error
+	// unique enforces the other uniqueness rules of the API (names that are
+	// not the key); o's own key is not a conflict.
+	unique func(st *state, o *Object) error
+	// written fills the computed properties of every write; prev is the
+	// object it replaces (the old version on update, the overwritten one on
+	// a take-over), nil on a plain create.
+	written func(st *state, prev, o *Object)
+
+	// imports describes the real provider's import ID.
+	imports importSpec
+	// stateKey returns the key of the object of a resource from its ID and
+	// state; nil means the ID is the key.
+	stateKey func(id string, props map[string]any) string
 	// decorate refreshes properties derived from other objects on read.
 	decorate func(st *state, o *Object)
 	// beforeDelete may refuse a deletion; afterDelete applies cascades.
@@ -71,12 +114,30 @@ type kind struct {
 	afterDelete  func(st *state, o *Object)
 }
 
+// importSpec describes an import ID: parts separated by sep ("/" unless
+// set), n of them (0: any number, key checks), turned into the object's key.
+type importSpec struct {
+	// format is the import ID the real provider documents, for messages;
+	// empty means the provider does not support importing the type.
+	format string
+	sep    string
+	n      int
+	// bare: an ID without a separator is a Pulumi ID (the key), as when the
+	// engine reads a resource by its ID.
+	bare bool
+	// key builds the object's key from the parts.
+	key func(parts []string, cfg providerserver.Config) (string, error)
+	// match names properties that must equal a part, by index (the account
+	// an ID is scoped to).
+	match map[int]string
+}
+
 // kinds are all modeled types, by token.
 var kinds = map[string]*kind{}
 
 func register(k *kind) {
-	if k.lookup == nil {
-		k.lookup = lookupByID(k.token)
+	if k.identity == nil {
+		panic("sandbox: kind " + k.token + " has no identity")
 	}
 	kinds[k.token] = k
 }
@@ -87,163 +148,120 @@ func pkgOf(token string) string {
 	return pkg
 }
 
-// lookupByID finds objects by Pulumi ID, which is also the import ID.
-func lookupByID(typ string) func(st *state, id string, _ map[string]any, _ providerserver.Config) (*Object, error) {
-	return func(st *state, id string, _ map[string]any, _ providerserver.Config) (*Object, error) {
-		return st.find(typ, func(o *Object) bool { return o.ID == id }), nil
+// create creates o against the cloud by the kind's rules (the caller
+// stores it); see createObject.
+func (k *kind) create(st *state, o *Object) error {
+	_, err := k.createObject(st, o)
+	return err
+}
+
+// createObject runs the create skeleton on o and returns the object an
+// upsert overwrites (nil otherwise). It does not store o.
+func (k *kind) createObject(st *state, o *Object) (prev *Object, err error) {
+	if k.defaults != nil {
+		k.defaults(o)
 	}
-}
-
-// checker carries one Check call.
-type checker struct {
-	k        *kind
-	news     resource.PropertyMap
-	olds     resource.PropertyMap
-	cfg      providerserver.Config
-	name     string // logical name (URN)
-	seed     []byte
-	failures []*pulumirpc.CheckFailure
-}
-
-func (c *checker) fail(prop, format string, args ...any) {
-	c.failures = append(c.failures, &pulumirpc.CheckFailure{Property: prop, Reason: fmt.Sprintf(format, args...)})
-}
-
-// known returns the plain value of key when it is set and known.
-func known(m resource.PropertyMap, key string) (resource.PropertyValue, bool) {
-	v, ok := m[resource.PropertyKey(key)]
-	if !ok || v.IsNull() || v.ContainsUnknowns() {
-		return resource.PropertyValue{}, false
-	}
-	return providerserver.Plain(v), true
-}
-
-func pstr(m resource.PropertyMap, key string) (string, bool) {
-	v, ok := known(m, key)
-	if !ok || !v.IsString() {
-		return "", false
-	}
-	return v.StringValue(), true
-}
-
-func pnum(m resource.PropertyMap, key string) (float64, bool) {
-	v, ok := known(m, key)
-	if !ok || !v.IsNumber() {
-		return 0, false
-	}
-	return v.NumberValue(), true
-}
-
-func pbool(m resource.PropertyMap, key string) (bool, bool) {
-	v, ok := known(m, key)
-	if !ok || !v.IsBool() {
-		return false, false
-	}
-	return v.BoolValue(), true
-}
-
-func pobj(m resource.PropertyMap, key string) (resource.PropertyMap, bool) {
-	v, ok := known(m, key)
-	if !ok || !v.IsObject() {
-		return nil, false
-	}
-	return v.ObjectValue(), true
-}
-
-func parr(m resource.PropertyMap, key string) ([]resource.PropertyValue, bool) {
-	v, ok := known(m, key)
-	if !ok || !v.IsArray() {
-		return nil, false
-	}
-	return v.ArrayValue(), true
-}
-
-// present reports whether key is set (known or not).
-func present(m resource.PropertyMap, key string) bool {
-	v, ok := m[resource.PropertyKey(key)]
-	return ok && !v.IsNull()
-}
-
-// oneOf checks that the string at key, if set, is one of allowed.
-func (c *checker) oneOf(m resource.PropertyMap, key, prop string, allowed ...string) {
-	s, ok := pstr(m, key)
-	if !ok {
-		return
-	}
-	for _, a := range allowed {
-		if s == a {
-			return
+	if k.refs != nil {
+		if err := k.refs(st, o); err != nil {
+			return nil, err
 		}
 	}
-	c.fail(prop, "expected %s to be one of [%s], got %q", prop, strings.Join(quoteAll(allowed), ", "), s)
+	o.Key, o.ID, o.Name = k.identity(o)
+	if prev = st.byKey(k.token, o.Key); prev != nil && !k.upsert {
+		if k.duplicate != nil {
+			return nil, k.duplicate(o)
+		}
+		return nil, fmt.Errorf("%s %q already exists", k.label, o.Name)
+	}
+	if k.unique != nil {
+		if err := k.unique(st, o); err != nil {
+			return nil, err
+		}
+	}
+	if k.written != nil {
+		k.written(st, prev, o)
+	}
+	return prev, nil
 }
 
-// between checks that the number at key, if set, is within [lo, hi].
-func (c *checker) between(m resource.PropertyMap, key, prop string, lo, hi float64) {
-	n, ok := pnum(m, key)
-	if !ok {
-		return
+// update validates o, a copy of old with the new inputs, against the cloud
+// and fills its computed properties (the caller stores it).
+func (k *kind) update(st *state, old, o *Object) error {
+	if k.refs != nil {
+		if err := k.refs(st, o); err != nil {
+			return err
+		}
 	}
-	if n < lo || n > hi || n != float64(int64(n)) {
-		c.fail(prop, "expected %s to be an integer in the range (%v - %v), got %v", prop, lo, hi, n)
+	o.Key, o.ID, o.Name = k.identity(o)
+	if o.Key != old.Key && k.moved != nil {
+		if err := k.moved(st, old, o); err != nil {
+			return err
+		}
 	}
+	if k.unique != nil {
+		if err := k.unique(st, o); err != nil {
+			return err
+		}
+	}
+	if k.written != nil {
+		k.written(st, old, o)
+	}
+	return nil
 }
 
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = fmt.Sprintf("%q", s)
+// lookup finds the object of a Pulumi ID. props is the resource's state;
+// empty when importing, and then id is an import ID.
+func (k *kind) lookup(st *state, id string, props map[string]any, cfg providerserver.Config) (*Object, error) {
+	if len(props) > 0 {
+		key := id
+		if k.stateKey != nil {
+			key = k.stateKey(id, props)
+		}
+		return st.byKey(k.token, key), nil
 	}
-	return out
+	spec := k.imports
+	if spec.format == "" {
+		return nil, fmt.Errorf("the %s provider does not support importing %s", pkgOf(k.token), k.token)
+	}
+	sep := spec.sep
+	if sep == "" {
+		sep = "/"
+	}
+	if spec.bare && !strings.Contains(id, sep) {
+		return st.byKey(k.token, id), nil
+	}
+	var parts []string
+	if sep == " " {
+		parts = strings.Fields(id)
+	} else {
+		parts = strings.Split(id, sep)
+	}
+	if spec.n > 0 && len(parts) != spec.n {
+		return nil, fmt.Errorf("invalid import ID %q: expected %s", id, spec.format)
+	}
+	key := id
+	if spec.key != nil {
+		var err error
+		if key, err = spec.key(parts, cfg); err != nil {
+			return nil, err
+		}
+	}
+	o := st.byKey(k.token, key)
+	for i, prop := range spec.match {
+		if o != nil && str(o.Props, prop) != parts[i] {
+			o = nil
+		}
+	}
+	return o, nil
 }
 
-// runCheck validates the inputs generically (unknown properties, required
-// properties, types), then by the kind's rules.
-func (k *kind) runCheck(c *checker) {
-	keys := make([]string, 0, len(c.news))
-	for key := range c.news {
-		keys = append(keys, string(key))
+// importParts splits an import ID "<a>/<b>[/<c>]" into n parts.
+func importParts(id string, n int, format string) ([]string, error) {
+	parts := strings.Split(id, "/")
+	if len(parts) != n {
+		return nil, fmt.Errorf("invalid import ID %q: expected %s", id, format)
 	}
-	sort.Strings(keys)
-	for _, key := range keys {
-		f, ok := k.fields[key]
-		if !ok {
-			c.fail(key, "unknown property %q: %s has no such input (sandbox models %s)", key, k.token, strings.Join(k.fieldNames(), ", "))
-			continue
-		}
-		v, ok := known(c.news, key)
-		if !ok {
-			continue
-		}
-		if !hasType(v, f.typ) {
-			c.fail(key, "%s must be a %s, got %s", key, f.typ, v.TypeString())
-		}
-	}
-	if k.check != nil {
-		k.check(c)
-	}
-	for _, name := range k.fieldNames() {
-		if k.fields[name].required && !present(c.news, name) {
-			c.fail(name, "Missing required argument. The argument %q is required, but no definition was found.", name)
-		}
-	}
-}
-
-// validate runs the checks on JSON properties (for Cloud.Put).
-func (k *kind) validate(props map[string]any, cfg *providerserver.Config) []*pulumirpc.CheckFailure {
-	c := &checker{k: k, news: resource.NewPropertyMapFromMap(props), olds: resource.PropertyMap{}}
-	if cfg != nil {
-		c.cfg = *cfg
-	}
-	k.runCheck(c)
-	for key, v := range c.news {
-		if !v.IsNull() && !v.ContainsUnknowns() {
-			if j, err := valueToJSON(v); err == nil {
-				props[string(key)] = j
-			}
-		}
-	}
-	return c.failures
+	return parts, nil
 }
 
 func (k *kind) fieldNames() []string {
@@ -253,32 +271,6 @@ func (k *kind) fieldNames() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func hasType(v resource.PropertyValue, t valueType) bool {
-	switch t {
-	case tString:
-		return v.IsString()
-	case tNumber:
-		return v.IsNumber()
-	case tBool:
-		return v.IsBool()
-	case tObject:
-		return v.IsObject()
-	case tArray:
-		return v.IsArray()
-	case tStringMap:
-		if !v.IsObject() {
-			return false
-		}
-		for _, e := range v.ObjectValue() {
-			if e = providerserver.Plain(e); !e.IsString() && !e.IsComputed() {
-				return false
-			}
-		}
-		return true
-	}
-	return false
 }
 
 // Helpers over stored (JSON) properties.

@@ -121,6 +121,8 @@ func (k *kind) computeDiff(olds, news resource.PropertyMap, ignore []string) (*p
 		switch {
 		case n.IsNull() && (f.computed || o.IsNull()):
 			continue
+		case f.sticky && !o.IsNull():
+			continue // the provider plans the state's value
 		case n.IsNull():
 			kindOf = pulumirpc.PropertyDiff_DELETE
 		case o.IsNull():
@@ -165,6 +167,9 @@ func (k *kind) preview(base, news resource.PropertyMap) (*structpb.Struct, error
 		}
 	}
 	for key, v := range news {
+		if f, ok := k.fields[string(key)]; ok && f.sticky && present(base, string(key)) {
+			continue
+		}
 		out[key] = v
 	}
 	unknown := resource.MakeComputed(resource.NewStringProperty(""))
@@ -203,13 +208,19 @@ func (p *provider) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*p
 		return nil, fmt.Errorf("sandbox: %s: %w", typ, err)
 	}
 	delayFault(ctx, p.cloud.dir, "create", typ, urnName(req.GetUrn()))
-	obj := &Object{Type: typ, Props: props}
+	obj := &Object{Type: typ, Props: props, URN: req.GetUrn()}
 	err = p.cloud.transact(true, func(st *state) error {
-		if err := k.create(st, obj); err != nil {
+		prev, err := k.createObject(st, obj)
+		if err != nil {
 			return err
 		}
 		if err := checkFault(p.cloud.dir, "create", typ, urnName(req.GetUrn()), obj.Name); err != nil {
 			return err
+		}
+		if prev != nil {
+			// The real API's create is a PUT: it overwrites the object of
+			// that name, whoever made it. Record the take-over.
+			obj.TakenOver = &TakeOver{By: req.GetUrn(), From: prev.URN, At: now()}
 		}
 		st.put(obj)
 		return nil
@@ -330,22 +341,25 @@ func (p *provider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*p
 		}
 		o := old.clone()
 		for name, f := range k.fields {
-			if _, set := newProps[name]; set || !f.computed {
+			if _, set := newProps[name]; (set || !f.computed) && !(f.sticky && old.Props[name] != nil) {
 				delete(o.Props, name)
 			}
 		}
 		for key, v := range newProps {
+			if f := k.fields[key]; f.sticky && old.Props[key] != nil {
+				continue // the provider keeps the state's value
+			}
 			o.Props[key] = v
 		}
-		if k.update != nil {
-			if err := k.update(st, old, o); err != nil {
-				return err
-			}
+		if err := k.update(st, old, o); err != nil {
+			return err
 		}
+		o.URN = req.GetUrn()
 		if err := checkFault(p.cloud.dir, "update", typ, urnName(req.GetUrn()), o.Name); err != nil {
 			return err
 		}
-		st.remove(old)
+		// o replaces the object of its key; when the update addressed
+		// another object (the key moved), old stays as it is in the cloud.
 		st.put(o)
 		obj = o
 		return nil

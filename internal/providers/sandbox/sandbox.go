@@ -12,23 +12,38 @@ import (
 // gcp, and the fake Cloudflare REST API, all backed by <dir>/cloud.json.
 // It serves many engine runs, concurrently, until Close.
 type Sandbox struct {
-	cloud  *Cloud
-	ports  map[string]int
-	apiURL string
-	stops  []func()
+	cloud     *Cloud
+	ports     map[string]int
+	apiURL    string
+	stops     []func()
+	zones     []Zone         // zones.go
+	artifacts *artifactStore // s3.go
 }
 
 // Start starts a sandbox whose cloud lives in dir (created if needed). The
-// servers listen on loopback only.
-func Start(_ context.Context, dir string) (*Sandbox, error) {
+// servers listen on loopback only. The DNS zones and the artifact store's
+// releases come from the repository (WithRoot).
+func Start(_ context.Context, dir string, opts ...Option) (*Sandbox, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("sandbox: create %s: %w", dir, err)
 	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	root := o.rootDir()
 	s := &Sandbox{cloud: OpenCloud(dir), ports: map[string]int{}}
+	if root != "" {
+		s.zones = EnvironmentZones(root)
+	}
 	for _, p := range []struct{ pkg, version string }{
 		{"cloudflare", CloudflareVersion}, {"aiven", AivenVersion}, {"gcp", GCPVersion},
 	} {
-		port, stop, err := providerserver.Serve(newProvider(p.pkg, p.version, s.cloud))
+		prov := newProvider(p.pkg, p.version, s.cloud)
+		if p.pkg == "cloudflare" {
+			prov.Functions = map[string]providerserver.Function{GetZoneToken: ZoneFunction(s.zones)}
+		}
+		port, stop, err := providerserver.Serve(prov)
 		if err != nil {
 			_ = s.Close()
 			return nil, fmt.Errorf("sandbox: serve %s: %w", p.pkg, err)
@@ -43,8 +58,16 @@ func Start(_ context.Context, dir string) (*Sandbox, error) {
 	}
 	s.apiURL = url
 	s.stops = append(s.stops, stop)
+	if s.artifacts, err = serveArtifacts(root); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	s.stops = append(s.stops, s.artifacts.stop)
 	return s, nil
 }
+
+// Zones returns the DNS zones the sandbox's getZone data source knows.
+func (s *Sandbox) Zones() []Zone { return append([]Zone(nil), s.zones...) }
 
 // DebugProviders returns the PULUMI_DEBUG_PROVIDERS value that attaches
 // the engine to the fake providers: "cloudflare:P,aiven:P,gcp:P". Append
