@@ -18,16 +18,18 @@ import (
 
 // OutputKeys are the outputs of the resolve job (`infra branch-stack`), in
 // the order they are written.
-var OutputKeys = []string{"stack", "environment", "preview-environment", "deploy", "projects"}
+var OutputKeys = []string{"stack", "environment", "preview-environment", "approval-environment", "deploy", "projects"}
 
 // Resolution is what the resolve job decides for one run.
 type Resolution struct {
 	Branch string
 	// Stack is the stack the branch deploys; "" when it deploys none.
 	Stack string
-	// Environment is the GitHub Environment whose secrets deploys use, and
-	// PreviewEnvironment the one previews use (see PreviewEnvironment).
-	Environment, PreviewEnvironment string
+	// Environment is the GitHub Environment whose secrets deploys use
+	// (DeployEnvironment), PreviewEnvironment the one previews use
+	// (PreviewEnvironment), and ApprovalEnvironment the one a rollout waits
+	// on once before any deploy, "" for none (ApprovalEnvironment).
+	Environment, PreviewEnvironment, ApprovalEnvironment string
 	// Deploy is true when the branch deploys a stack.
 	Deploy bool
 	// Projects are the selected projects, in dependency order.
@@ -64,8 +66,12 @@ func Resolve(ctx context.Context, root string, g *graph.Graph, branchName, base 
 		return nil, fmt.Errorf("branch-stack: branch %s deploys stack %s, whose environment does not load: %w", name, stack, err)
 	}
 	r.Stack, r.Deploy = stack, true
-	r.Environment, r.PreviewEnvironment = branch.GitHubEnvironment(stack), PreviewEnvironment(stack)
-	r.Notes = append(r.Notes, fmt.Sprintf("branch %s → stack %s (GitHub Environment %s; previews: %s)", name, stack, r.Environment, r.PreviewEnvironment))
+	r.Environment, r.PreviewEnvironment, r.ApprovalEnvironment = DeployEnvironment(stack), PreviewEnvironment(stack), ApprovalEnvironment(stack)
+	note := fmt.Sprintf("branch %s → stack %s (GitHub Environment %s; previews: %s", name, stack, r.Environment, r.PreviewEnvironment)
+	if r.ApprovalEnvironment != "" {
+		note += fmt.Sprintf("; one approval of %s for the whole rollout", r.ApprovalEnvironment)
+	}
+	r.Notes = append(r.Notes, note+")")
 
 	order := g.TopoSort()
 	switch {
@@ -118,11 +124,12 @@ func (r *Resolution) WriteOutputs(w io.Writer) error {
 		return err
 	}
 	values := map[string]string{
-		"stack":               r.Stack,
-		"environment":         r.Environment,
-		"preview-environment": r.PreviewEnvironment,
-		"deploy":              fmt.Sprint(r.Deploy),
-		"projects":            string(projects),
+		"stack":                r.Stack,
+		"environment":          r.Environment,
+		"preview-environment":  r.PreviewEnvironment,
+		"approval-environment": r.ApprovalEnvironment,
+		"deploy":               fmt.Sprint(r.Deploy),
+		"projects":             string(projects),
 	}
 	for _, k := range OutputKeys {
 		v := values[k]

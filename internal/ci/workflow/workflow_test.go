@@ -124,7 +124,7 @@ func TestActionlint(t *testing.T) {
 // above can fail.
 func TestActionlintCatchesBrokenNeeds(t *testing.T) {
 	data := generate(t, repoGraph(t))[workflow.InfraFile]
-	broken := bytes.Replace(data, []byte("needs: [resolve, deploy-cloudflare-storage]"), []byte("needs: [resolve, deploy-nothing]"), 1)
+	broken := bytes.Replace(data, []byte("approve, deploy-cloudflare-storage]"), []byte("approve, deploy-nothing]"), 1)
 	if bytes.Equal(broken, data) {
 		t.Fatal("the workflow has no needs line to break")
 	}
@@ -169,6 +169,16 @@ func envOf(env *actionlint.Env) map[string]string {
 	return out
 }
 
+// lastStep returns the step that runs the orchestrator's command.
+func lastStep(j *actionlint.Job) *actionlint.Step { return j.Steps[len(j.Steps)-1] }
+
+func runOf(s *actionlint.Step) string {
+	if r, ok := s.Exec.(*actionlint.ExecRun); ok {
+		return r.Run.Value
+	}
+	return ""
+}
+
 func checkDeployJobs(t *testing.T, g *graph.Graph, data []byte) {
 	t.Helper()
 	wf := parse(t, data)
@@ -185,13 +195,15 @@ func checkDeployJobs(t *testing.T, g *graph.Graph, data []byte) {
 				want = append(want, workflow.JobID(a))
 			}
 		}
-		want = append([]string{"resolve"}, want...)
+		want = append([]string{workflow.ResolveJobID, workflow.ChecksJobID, workflow.ApproveJobID}, want...)
 		if got := needsOf(j); !reflect.DeepEqual(got, want) {
-			t.Errorf("%s needs %v, want %v (resolve and every transitive upstream)", p, got, want)
+			t.Errorf("%s needs %v, want %v (resolve, checks, approve and every transitive upstream)", p, got, want)
 		}
 		cond := j.If.Value
 		for _, must := range []string{"!cancelled()", "needs.resolve.outputs.deploy == 'true'",
-			"contains(fromJSON(needs.resolve.outputs.projects), '" + p + "')", "github.event_name != 'pull_request'"} {
+			"contains(fromJSON(needs.resolve.outputs.projects), '" + p + "')", "github.event_name != 'pull_request'",
+			"needs.checks.result == 'success'",
+			"(needs.resolve.outputs.approval-environment == '' || needs.approve.result == 'success')"} {
 			if !strings.Contains(cond, must) {
 				t.Errorf("%s: condition lacks %q:\n%s", p, must, cond)
 			}
@@ -209,28 +221,40 @@ func checkDeployJobs(t *testing.T, g *graph.Graph, data []byte) {
 		if j.Environment == nil || j.Environment.Name.Value != "${{ needs.resolve.outputs.environment }}" {
 			t.Errorf("%s: environment must come from the resolve job", p)
 		}
-		env := envOf(j.Env)
+		// Secrets reach only the step that runs the orchestrator.
+		for name := range envOf(j.Env) {
+			if slices.Contains(workflow.AllSecrets, name) {
+				t.Errorf("%s: job env holds secret %s: pass it to the deploy step only", p, name)
+			}
+		}
+		env := envOf(lastStep(j).Env)
 		wantSecrets := append(append([]string(nil), workflow.StateSecrets...), workflow.Credentials[p]...)
 		for _, s := range workflow.AllSecrets {
 			v, has := env[s]
 			switch {
 			case slices.Contains(wantSecrets, s) && v != "${{ secrets."+s+" }}":
-				t.Errorf("%s: env %s = %q, want the secret", p, s, v)
+				t.Errorf("%s: deploy step env %s = %q, want the secret", p, s, v)
 			case !slices.Contains(wantSecrets, s) && has:
 				t.Errorf("%s: gets %s, which it does not need", p, s)
 			}
 		}
-		last := j.Steps[len(j.Steps)-1].Exec.(*actionlint.ExecRun).Run.Value
-		if want := `bin/infra deploy -env "$STACK" -project ` + p; last != want {
+		for _, s := range j.Steps[:len(j.Steps)-1] {
+			for name := range envOf(s.Env) {
+				if slices.Contains(workflow.AllSecrets, name) {
+					t.Errorf("%s: step %q gets secret %s", p, s.Name.Value, name)
+				}
+			}
+		}
+		if last, want := runOf(lastStep(j)), `bin/infra deploy -env "$STACK" -project `+p; last != want {
 			t.Errorf("%s: last step runs %q, want %q", p, last, want)
 		}
 	}
-	sum, ok := wf.Jobs["summary"]
+	sum, ok := wf.Jobs[workflow.SummaryJobID]
 	if !ok {
 		t.Fatal("no summary job")
 	}
-	if got := len(needsOf(sum)); got != len(order)+1 {
-		t.Errorf("summary needs %d jobs, want %d", got, len(order)+1)
+	if got := len(needsOf(sum)); got != len(order)+3 {
+		t.Errorf("summary needs %d jobs, want %d (resolve, checks, approve and every project)", got, len(order)+3)
 	}
 }
 
@@ -258,10 +282,10 @@ func TestDeployJobsChain(t *testing.T) {
 	data := generate(t, g)[workflow.InfraFile]
 	checkDeployJobs(t, g, data)
 	wf := parse(t, data)
-	if got := needsOf(wf.Jobs["deploy-c"]); !reflect.DeepEqual(got, []string{"resolve", "deploy-a", "deploy-b"}) {
+	if got := needsOf(wf.Jobs["deploy-c"]); !reflect.DeepEqual(got, []string{"resolve", "checks", "approve", "deploy-a", "deploy-b"}) {
 		t.Fatalf("deploy-c needs %v", got)
 	}
-	if got := needsOf(wf.Jobs["deploy-d"]); !reflect.DeepEqual(got, []string{"resolve"}) {
+	if got := needsOf(wf.Jobs["deploy-d"]); !reflect.DeepEqual(got, []string{"resolve", "checks", "approve"}) {
 		t.Fatalf("deploy-d needs %v", got)
 	}
 }
@@ -376,15 +400,49 @@ func TestPreviewAndDrift(t *testing.T) {
 	if pr.Environment.Name.Value != "${{ needs.resolve.outputs.preview-environment }}" {
 		t.Errorf("preview environment %q", pr.Environment.Name.Value)
 	}
-	df := files[workflow.DriftFile]
-	for _, must := range []string{"- cron: \"" + workflow.DriftCron + "\"", "- stack: staging\n", "branch: staging\n", "- stack: prod\n",
-		"branch: main\n", "environment: production-preview\n", `run: bin/infra drift -env "$STACK"`} {
-		if !bytes.Contains(df, []byte(must)) {
-			t.Errorf("drift.yml lacks %q", must)
+	dwf := parse(t, files[workflow.DriftFile])
+	var crons []string
+	for _, ev := range dwf.On {
+		if se, ok := ev.(*actionlint.ScheduledEvent); ok {
+			for _, c := range se.Schedules {
+				crons = append(crons, c.Cron.Value)
+			}
 		}
 	}
-	if bytes.Contains(df, []byte("environment: production\n")) {
-		t.Error("the nightly drift check must not wait for the approval of the production environment")
+	if !reflect.DeepEqual(crons, []string{workflow.DriftCron}) {
+		t.Errorf("drift.yml schedules %v, want %s", crons, workflow.DriftCron)
+	}
+	dj := dwf.Jobs[workflow.DriftJobID]
+	if dj == nil || dj.Strategy == nil || dj.Strategy.Matrix == nil || dj.Strategy.Matrix.Include == nil {
+		t.Fatal("drift.yml has no drift job with a matrix")
+	}
+	var combos []string
+	for _, c := range dj.Strategy.Matrix.Include.Combinations {
+		var kv []string
+		for _, k := range []string{"stack", "branch", "environment"} {
+			a := c.Assigns[k]
+			if a == nil {
+				t.Fatalf("matrix combination lacks %s", k)
+			}
+			kv = append(kv, k+"="+a.Value.(*actionlint.RawYAMLString).Value)
+		}
+		combos = append(combos, strings.Join(kv, " "))
+	}
+	var want []string
+	for _, d := range workflow.DriftStacks {
+		want = append(want, "stack="+d.Stack+" branch="+d.Branch+" environment="+workflow.PreviewEnvironment(d.Stack))
+		if env := workflow.PreviewEnvironment(d.Stack); env == workflow.ApprovalEnvironmentProd || env == workflow.DeployEnvironmentProd {
+			t.Errorf("drift of %s uses %s: the nightly drift check must not wait for an approval nor hold deploy credentials", d.Stack, env)
+		}
+	}
+	if !reflect.DeepEqual(combos, want) {
+		t.Errorf("drift matrix %v, want %v", combos, want)
+	}
+	if !slices.Contains(combos, "stack=prod branch=main environment=production-preview") {
+		t.Errorf("no prod drift check from main with production-preview: %v", combos)
+	}
+	if got := runOf(lastStep(dj)); got != `bin/infra drift -env "$STACK"` {
+		t.Errorf("drift runs %q", got)
 	}
 	// No secret is ever echoed: secrets only appear as env values.
 	for p, data := range files {
