@@ -255,15 +255,6 @@ func (k *kind) lookup(st *state, id string, props map[string]any, cfg providerse
 	return o, nil
 }
 
-// importParts splits an import ID "<a>/<b>[/<c>]" into n parts.
-func importParts(id string, n int, format string) ([]string, error) {
-	parts := strings.Split(id, "/")
-	if len(parts) != n {
-		return nil, fmt.Errorf("invalid import ID %q: expected %s", id, format)
-	}
-	return parts, nil
-}
-
 func (k *kind) fieldNames() []string {
 	out := make([]string, 0, len(k.fields))
 	for n := range k.fields {
@@ -283,11 +274,6 @@ func str(p map[string]any, key string) string {
 func num(p map[string]any, key string) float64 {
 	n, _ := p[key].(float64)
 	return n
-}
-
-func boolean(p map[string]any, key string) bool {
-	b, _ := p[key].(bool)
-	return b
 }
 
 func setDefault(p map[string]any, key string, v any) {
