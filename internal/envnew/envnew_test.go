@@ -13,10 +13,13 @@ import (
 	"github.com/clustera/infra/internal/envnew"
 	"github.com/clustera/infra/internal/graph"
 	"github.com/clustera/infra/internal/offline/projects"
+	"github.com/clustera/infra/internal/providers/sandbox"
 	"github.com/clustera/infra/shared/contracts"
 	"github.com/clustera/infra/shared/environment"
 	"github.com/clustera/infra/shared/layout"
 	"github.com/clustera/infra/shared/mocktest"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // copyRepo copies environments/ and the non-Go files of projects/ (stack
@@ -144,7 +147,7 @@ func keys(m map[string]string) []string {
 }
 
 // The programs accept the new stack files: names carry the new
-// environment, and only the settings dev lacks too (the DNS zone ID) fail.
+// environment.
 func TestProgramsRunOnTheNewEnvironment(t *testing.T) {
 	root := copyRepo(t)
 	if _, err := envnew.Create(envnew.Options{Root: root, Name: "juan1"}); err != nil {
@@ -177,10 +180,21 @@ func TestProgramsRunOnTheNewEnvironment(t *testing.T) {
 		t.Fatalf("D1 databases %+v", d1)
 	}
 
+	// dns looks the zone of dev's cloudflare.zoneName up, here as the
+	// sandbox answers it.
 	p, _ = projects.Get(contracts.DNSProject)
-	_, err = mocktest.Run(p.Name, "juan1", p.Program, mocktest.Options{})
-	if err == nil || !strings.Contains(err.Error(), "cloudflare.zoneId") {
-		t.Fatalf("dns in juan1 (dev has no zone ID either): %v", err)
+	zones := sandbox.EnvironmentZones(root)
+	res, err = mocktest.Run(p.Name, "juan1", p.Program, mocktest.Options{Call: func(a pulumi.MockCallArgs) (resource.PropertyMap, error) {
+		return sandbox.LookupZone(zones, a.Args)
+	}})
+	if err != nil {
+		t.Fatalf("dns in juan1: %v", err)
+	}
+	dev, _ := environment.Load(root, "dev")
+	for _, r := range res.OfType(sandbox.DNSRecordType) {
+		if r.String("zoneId") != sandbox.ZoneID(dev.Cloudflare.AccountID, "clustera.io") || !strings.HasPrefix(r.String("name"), "juan1-") {
+			t.Errorf("record %s: zone %s, name %s", r.Name, r.String("zoneId"), r.String("name"))
+		}
 	}
 }
 

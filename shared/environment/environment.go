@@ -1,7 +1,8 @@
 // Package environment loads the settings shared by every project of one
 // environment from environments/<name>.yaml. They are the single source of
-// truth for account and zone IDs, the Aiven project and Kafka service, and the
-// GCP project and region: no project copies them into its own stack file.
+// truth for the Cloudflare account and DNS zone, the artifact store of the
+// Worker bundles, the Aiven project and Kafka service, and the GCP project
+// and region: no project copies them into its own stack file.
 package environment
 
 import (
@@ -13,7 +14,6 @@ import (
 
 	"github.com/clustera/infra/shared/layout"
 	"github.com/clustera/infra/shared/problems"
-	"github.com/clustera/infra/shared/yamlfile"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -63,7 +63,7 @@ func KindOf(name string) (Kind, error) {
 	if personalName.MatchString(name) {
 		return Personal, nil
 	}
-	return "", fmt.Errorf("%w %q: use local, dev, testing, staging, prod, or a personal name matching %s", ErrUnknown, name, personalName)
+	return "", fmt.Errorf("%w %q; fix: use local, dev, testing, staging, prod, or a personal name of 2 to 16 lowercase letters and digits that starts with a letter, such as juan1", ErrUnknown, name)
 }
 
 // ValidPersonalName reports whether name may name a personal environment.
@@ -94,6 +94,7 @@ type Settings struct {
 
 	Pulumi     PulumiSettings     `yaml:"pulumi"`
 	Cloudflare CloudflareSettings `yaml:"cloudflare"`
+	Artifacts  ArtifactsSettings  `yaml:"artifacts"`
 	Aiven      AivenSettings      `yaml:"aiven"`
 	GCP        GCPSettings        `yaml:"gcp"`
 	Policy     PolicySettings     `yaml:"policy"`
@@ -114,8 +115,34 @@ type PulumiSettings struct {
 // CloudflareSettings identify the Cloudflare account and DNS zone.
 type CloudflareSettings struct {
 	AccountID string `yaml:"accountId"`
-	ZoneID    string `yaml:"zoneId"`
-	ZoneName  string `yaml:"zoneName"`
+	// ZoneID is optional: without it the dns project looks the zone up by
+	// ZoneName in the account at deploy time. When set, it wins.
+	ZoneID   string `yaml:"zoneId"`
+	ZoneName string `yaml:"zoneName"`
+}
+
+// ArtifactsSettings locate the artifact store the application pipeline
+// publishes the Worker bundles to: an R2 bucket read through its S3 API
+// (docs/decisions/0025-worker-code-pinned-and-fetched.md).
+type ArtifactsSettings struct {
+	// Bucket is the bucket name.
+	Bucket string `yaml:"bucket"`
+	// Endpoint is the S3 endpoint; empty means the account's R2 endpoint,
+	// https://<cloudflare.accountId>.r2.cloudflarestorage.com.
+	Endpoint string `yaml:"endpoint"`
+}
+
+// ArtifactsEndpoint returns the S3 endpoint of the artifact store: the
+// configured one, else the R2 endpoint of the Cloudflare account; "" when
+// neither is known.
+func (s *Settings) ArtifactsEndpoint() string {
+	switch {
+	case s.Artifacts.Endpoint != "":
+		return s.Artifacts.Endpoint
+	case s.Cloudflare.AccountID != "":
+		return "https://" + s.Cloudflare.AccountID + ".r2.cloudflarestorage.com"
+	}
+	return ""
 }
 
 // AivenSettings identify the Aiven Kafka service and its limits.
@@ -198,14 +225,17 @@ func load(root, name string, seen map[string]bool) (*Settings, error) {
 	path := layout.EnvironmentFile(root, name)
 	display := layout.Rel(root, path)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w %q: %s does not exist; create it (personal environments: go run mage.go env:new name=%s)", ErrUnknown, name, display, name)
+		return nil, fmt.Errorf("%w %q: %s does not exist; fix: check the name, or create it (a personal environment: go run mage.go env:new name=%s)", ErrUnknown, name, display, name)
 	}
 	var own Settings
-	if err := yamlfile.Read(path, display, &own); err != nil {
-		return nil, fmt.Errorf("environment %q: %w", name, err)
+	if err := readSettingsFile(path, display, &own); err != nil {
+		return nil, err
 	}
 	if own.Extends == "" {
 		return &own, nil
+	}
+	if err := checkExtends(root, display, own.Extends, seen); err != nil {
+		return nil, err
 	}
 	base, err := load(root, own.Extends, seen)
 	if err != nil {
@@ -213,6 +243,26 @@ func load(root, name string, seen map[string]bool) (*Settings, error) {
 	}
 	merged := merge(*base, own)
 	return &merged, nil
+}
+
+// checkExtends reports an extends that names no environment file, or that
+// leads back to a file already read, as a problem of the extends key.
+func checkExtends(root, display, base string, seen map[string]bool) error {
+	const fix = "name an existing environment, such as dev (personal environments extend dev), or remove the key"
+	var list problems.List
+	baseFile := layout.Rel(root, layout.EnvironmentFile(root, base))
+	switch _, err := os.Stat(layout.EnvironmentFile(root, base)); {
+	case seen[base]:
+		list.Addf(display, "extends", "remove extends from one of the environments of the cycle", "%q leads back to %s: the environments extend each other in a cycle", base, baseFile)
+	case validName(base) != nil || errors.Is(err, fs.ErrNotExist):
+		list.Addf(display, "extends", fix, "%q is not an environment: %s does not exist", base, baseFile)
+	}
+	return list.Err()
+}
+
+func validName(name string) error {
+	_, err := KindOf(name)
+	return err
 }
 
 // merge overlays the non-zero fields of over onto base.
@@ -235,6 +285,8 @@ func merge(base, over Settings) Settings {
 	str(&out.Cloudflare.AccountID, over.Cloudflare.AccountID)
 	str(&out.Cloudflare.ZoneID, over.Cloudflare.ZoneID)
 	str(&out.Cloudflare.ZoneName, over.Cloudflare.ZoneName)
+	str(&out.Artifacts.Bucket, over.Artifacts.Bucket)
+	str(&out.Artifacts.Endpoint, over.Artifacts.Endpoint)
 	str(&out.Aiven.Project, over.Aiven.Project)
 	str(&out.Aiven.KafkaService, over.Aiven.KafkaService)
 	num(&out.Aiven.Brokers, over.Aiven.Brokers)
@@ -252,6 +304,11 @@ var (
 	gcpProjID = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
 	region    = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]$`)
 	zoneName  = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	// bucketName is R2's rule: 3-63 lowercase letters, digits and '-',
+	// starting and ending with a letter or digit.
+	bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
+	// endpoint is an https URL of a host, without a path.
+	endpoint = regexp.MustCompile(`^https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?/?$`)
 )
 
 // Need names a group of settings a project requires.
@@ -260,7 +317,12 @@ type Need int
 // The groups of settings projects require.
 const (
 	NeedCloudflareAccount Need = iota
+	// NeedCloudflareZone needs the zone name; the zone ID is optional
+	// (looked up by name at deploy time when absent).
 	NeedCloudflareZone
+	// NeedArtifacts needs the artifact store of the Worker bundles: the
+	// bucket, and an endpoint or the account that derives it.
+	NeedArtifacts
 	NeedAiven
 	NeedGCP
 )
@@ -293,7 +355,8 @@ func (s *Settings) check(p *problems.List, required bool, needs ...Need) {
 	field := func(group Need, key, val, missingFix string, re *regexp.Regexp, badFix string) {
 		switch {
 		case val == "":
-			if required && want[group] {
+			// An empty missingFix marks an optional setting.
+			if required && want[group] && missingFix != "" {
 				p.Add(f, key, "is missing", missingFix)
 			}
 		case re != nil && !re.MatchString(val) && (!required || want[group]):
@@ -302,10 +365,21 @@ func (s *Settings) check(p *problems.List, required bool, needs ...Need) {
 	}
 	field(NeedCloudflareAccount, "cloudflare.accountId", s.Cloudflare.AccountID,
 		"set the 32-character Cloudflare account ID", hex32, "use the 32 lowercase hex characters shown in the Cloudflare dashboard")
+	// The zone ID is never required: without it the zone is looked up by
+	// name. When present it must be well-formed.
 	field(NeedCloudflareZone, "cloudflare.zoneId", s.Cloudflare.ZoneID,
-		"set the zone ID of "+orDefault(s.Cloudflare.ZoneName, "the DNS zone")+" (Cloudflare dashboard, zone overview)", hex32, "use the 32 lowercase hex characters of the zone ID")
+		"", hex32, "use the 32 lowercase hex characters of the zone ID, or remove the key to look the zone up by cloudflare.zoneName")
 	field(NeedCloudflareZone, "cloudflare.zoneName", s.Cloudflare.ZoneName,
-		"set the DNS zone, e.g. clustera.io", zoneName, "use a domain name such as clustera.io")
+		"set the DNS zone, e.g. clustera.io (its ID is looked up by name in the account at deploy time)", zoneName, "use a domain name such as clustera.io")
+	field(NeedArtifacts, "artifacts.bucket", s.Artifacts.Bucket,
+		"set the R2 bucket the application pipeline publishes the Worker bundles to, e.g. clustera-worker-artifacts", bucketName,
+		"use an R2 bucket name: 3-63 lowercase letters, digits and '-'")
+	field(NeedArtifacts, "artifacts.endpoint", s.Artifacts.Endpoint, "", endpoint,
+		"use the bucket's S3 endpoint as https://<host>, e.g. https://<account>.r2.cloudflarestorage.com, or remove the key to derive it from cloudflare.accountId")
+	if required && want[NeedArtifacts] && s.Artifacts.Endpoint == "" && s.Cloudflare.AccountID == "" {
+		p.Add(f, "artifacts.endpoint", "is missing, and no cloudflare.accountId derives it",
+			"set cloudflare.accountId (the endpoint is then https://<account>.r2.cloudflarestorage.com) or artifacts.endpoint")
+	}
 	field(NeedAiven, "aiven.project", s.Aiven.Project, "set the Aiven project that holds the Kafka service", nil, "")
 	field(NeedAiven, "aiven.kafkaService", s.Aiven.KafkaService, "set the name of the Aiven Kafka service", nil, "")
 	count := func(key string, val int, fix string) {
@@ -338,11 +412,4 @@ func (s *Settings) check(p *problems.List, required bool, needs ...Need) {
 	if s.IsProd() && s.Policy.Level != "" && s.Policy.Level != "mandatory" {
 		p.Add(f, "policy.level", "prod must enforce policies", "remove the key or set it to mandatory")
 	}
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

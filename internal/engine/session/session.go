@@ -18,10 +18,12 @@ import (
 	"sync"
 
 	"github.com/clustera/infra/internal/engine/pulumicli"
+	"github.com/clustera/infra/internal/engine/stamp"
 	"github.com/clustera/infra/internal/providers/providerserver"
 	"github.com/clustera/infra/internal/providers/sandbox"
 	"github.com/clustera/infra/internal/providers/vectorize"
 	"github.com/clustera/infra/policies/enforcement"
+	"github.com/clustera/infra/shared/artifacts"
 	"github.com/clustera/infra/shared/environment"
 	"github.com/clustera/infra/shared/layout"
 	"github.com/clustera/infra/shared/pulumicmd"
@@ -195,10 +197,17 @@ func (s *Session) UsesPassphrase() bool {
 
 func (s *Session) buildPolicyPack(ctx context.Context) error {
 	out := filepath.Join(s.Root, "bin", "policy-pack")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "github.com/clustera/infra/policies")
-	cmd.Dir = s.Root
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("building the policy pack (policies/): %w\n%s", err, b)
+	st, stErr := stamp.Of(s.Root, stamp.SourceDirs, stamp.RootFiles)
+	if stErr != nil || !stamp.Fresh(out, st) {
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "github.com/clustera/infra/policies")
+		cmd.Dir = s.Root
+		if b, err := cmd.CombinedOutput(); err != nil {
+			stamp.Clear(out)
+			return fmt.Errorf("building the policy pack (policies/): %w\n%s", err, b)
+		}
+		if stErr == nil {
+			_ = stamp.Save(out, st)
+		}
 	}
 	cfg, err := enforcement.Config(s.Settings.Name, s.Settings.PolicyLevel(), s.Settings.Policy.Overrides)
 	if err != nil {
@@ -225,7 +234,7 @@ func (s *Session) startProviders(ctx context.Context, out io.Writer) error {
 	var debug []string
 	opts := vectorize.Options{Token: os.Getenv("CLOUDFLARE_API_TOKEN")}
 	if s.Sandboxed() {
-		sb, err := sandbox.Start(ctx, filepath.Join(s.EnvDir, "sandbox"))
+		sb, err := sandbox.Start(ctx, filepath.Join(s.EnvDir, "sandbox"), sandbox.WithRoot(s.Root))
 		if err != nil {
 			return fmt.Errorf("starting the local sandbox: %w", err)
 		}
@@ -233,6 +242,19 @@ func (s *Session) startProviders(ctx context.Context, out io.Writer) error {
 		s.closers = append(s.closers, func() { _ = sb.Close() })
 		debug = append(debug, sb.DebugProviders())
 		opts.BaseURL, opts.Token = sb.CloudflareAPIURL(), "local-sandbox-token"
+		// The Worker bundles come from the sandbox's artifact store, not
+		// the R2 bucket of the environment file (shared/artifacts).
+		s.envVars[artifacts.EnvEndpoint] = sb.ArtifactsURL()
+		s.envVars[artifacts.EnvAccessKeyID] = sandbox.ArtifactsAccessKeyID
+		s.envVars[artifacts.EnvSecretAccessKey] = sandbox.ArtifactsSecretAccessKey
+	} else {
+		// A real environment reads the store of its environment file: a
+		// variable left in the shell by `go run mage.go sandbox` must not
+		// redirect it (the pins' hashes would catch other code, not the
+		// wrong store).
+		for _, k := range []string{artifacts.EnvEndpoint, artifacts.EnvAccessKeyID, artifacts.EnvSecretAccessKey} {
+			s.envVars[k] = ""
+		}
 	}
 	port, stop, err := providerserver.Serve(vectorize.NewProvider(opts))
 	if err != nil {

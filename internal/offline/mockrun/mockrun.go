@@ -6,7 +6,10 @@
 // CLI is needed.
 //
 // Each project runs with its real Pulumi.<stack>.yaml and the environment's
-// settings (shared/mocktest does that). A project whose program fails (a
+// settings (shared/mocktest does that). Data sources are answered as the
+// sandbox answers them (the DNS zone from the environment files), and the
+// Worker bundles are not fetched: offline, their code is unknown and only
+// the pins are checked (projects/cloudflare-workers/config, FetchBundles). A project whose program fails (a
 // configuration problem, a key missing from an upstream's contract) does not
 // stop the others; its dependents are reported as blocked. The results feed
 // the offline policy runner (`infra policy`), the cross-stack checks
@@ -24,9 +27,12 @@ import (
 
 	"github.com/clustera/infra/internal/graph"
 	"github.com/clustera/infra/internal/offline/projects"
+	"github.com/clustera/infra/internal/providers/sandbox"
 	"github.com/clustera/infra/shared/contracts"
 	"github.com/clustera/infra/shared/environment"
+	"github.com/clustera/infra/shared/layout"
 	"github.com/clustera/infra/shared/mocktest"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -182,6 +188,13 @@ func Run(env string, opts Options) (*Result, error) {
 	}
 	res := &Result{Env: env}
 	exports := map[string]map[string]any{}
+	// The data sources the programs read are answered as the sandbox
+	// answers them, from the repository's environment files: the zone of
+	// cloudflare.zoneName (internal/providers/sandbox, zones.go).
+	var zones []sandbox.Zone
+	if root, err := layout.Root(); err == nil {
+		zones = sandbox.EnvironmentZones(root)
+	}
 	for _, name := range g.TopoSort() {
 		p := byName[name]
 		pr := &ProjectResult{Name: name, Stack: env, Upstreams: g.Upstreams(name)}
@@ -204,7 +217,7 @@ func Run(env string, opts Options) (*Result, error) {
 			pr.Err = &BlockedError{Project: name, Failed: failed}
 			continue
 		}
-		runOne(p, env, upstreams, opts.Config[name], now, pr)
+		runOne(p, env, upstreams, opts.Config[name], now, zones, pr)
 		if pr.Err == nil {
 			exports[name] = pr.Exports
 		}
@@ -213,7 +226,7 @@ func Run(env string, opts Options) (*Result, error) {
 }
 
 // runOne runs one program and fills pr.
-func runOne(p Project, env string, upstreams map[string]map[string]any, config map[string]string, now time.Time, pr *ProjectResult) {
+func runOne(p Project, env string, upstreams map[string]map[string]any, config map[string]string, now time.Time, zones []sandbox.Zone, pr *ProjectResult) {
 	secrets := map[string]bool{}
 	deploy := func(ctx *pulumi.Context) (contracts.Contract, error) {
 		c, err := p.Deploy(ctx)
@@ -227,6 +240,7 @@ func runOne(p Project, env string, upstreams map[string]map[string]any, config m
 		Config:    config,
 		Upstreams: upstreams,
 		Computed:  newComputer(now, upstreams).outputs,
+		Call:      invoke(zones),
 	}
 	var (
 		mr  *mocktest.Result
@@ -252,6 +266,18 @@ func runOne(p Project, env string, upstreams map[string]map[string]any, config m
 	}
 	if err != nil {
 		pr.Err = &ProgramError{Project: p.Name, Stack: env, Err: unwrapRun(err)}
+	}
+}
+
+// invoke answers the programs' invokes offline: the zone data source from
+// the environment files' zones (a zone no environment file names is not
+// found, as in Cloudflare); any other function fails, naming it.
+func invoke(zones []sandbox.Zone) func(pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return func(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+		if args.Token == sandbox.GetZoneToken {
+			return sandbox.LookupZone(zones, args.Args)
+		}
+		return nil, fmt.Errorf("mockrun: the offline run answers no %s; answer it in internal/offline/mockrun (invoke) as the sandbox does", args.Token)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/clustera/infra/internal/providers/sandbox"
 	"github.com/clustera/infra/shared/contracts"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -118,15 +119,13 @@ func TestUnusedMissingKeyIsRecorded(t *testing.T) {
 }
 
 func TestConfigErrorDoesNotStopTheOthers(t *testing.T) {
-	// staging has no cloudflare.zoneId yet (deliberately), so dns fails;
-	// the Workers need built bundles outside local, so point them at the
-	// committed placeholder.
+	// A node without an address fails dns's validation; the others run.
 	res := run(t, "staging", Options{Config: map[string]map[string]string{
-		contracts.CloudflareWorkersProject: {"cloudflare-workers:bundles": placeholderBundles},
+		contracts.DNSProject: {"dns:nodes": `[{"name":"staging-1","ips":[],"domain":"staging-1.clustera.io"}]`},
 	}})
 	for _, p := range res.Projects {
 		if p.Name == contracts.DNSProject {
-			if p.OK() || !strings.Contains(p.Err.Error(), "environments/staging.yaml: cloudflare.zoneId") {
+			if p.OK() || !strings.Contains(p.Err.Error(), "projects/dns/Pulumi.staging.yaml: dns:nodes[0].ips") {
 				t.Errorf("dns: err = %v", p.Err)
 			}
 			if len(p.Resources) != 0 {
@@ -140,7 +139,60 @@ func TestConfigErrorDoesNotStopTheOthers(t *testing.T) {
 	}
 }
 
-const placeholderBundles = `{"dome-api":"placeholder/worker.js","silo":"placeholder/worker.js","constellation":"placeholder/worker.js","ai-processor":"placeholder/worker.js","dome-cron":"placeholder/worker.js","dome-notify":"placeholder/worker.js"}`
+// TestSharedEnvironmentsRunOffline runs every program of staging and prod
+// with their committed configuration: the DNS zone, which their
+// environment files name but do not identify, is answered from the
+// environment files as the sandbox answers it, and the Worker bundles are
+// not fetched (their content is unknown offline; their pins are checked).
+func TestSharedEnvironmentsRunOffline(t *testing.T) {
+	for _, env := range []string{"staging", "prod"} {
+		t.Run(env, func(t *testing.T) {
+			res := run(t, env, Options{})
+			for _, p := range res.Projects {
+				if !p.OK() {
+					t.Errorf("%s: %v", p.Name, p.Err)
+				}
+			}
+			zone := sandbox.ZoneID("2d45fcd3b3e68735a6ab3542fb494c19", "clustera.io")
+			var records int
+			for _, r := range res.Get(contracts.DNSProject).Resources {
+				if r.Type == sandbox.DNSRecordType {
+					records++
+					if r.String("zoneId") != zone {
+						t.Errorf("%s: zone %q, want %s", r.Name, r.String("zoneId"), zone)
+					}
+				}
+			}
+			if records == 0 {
+				t.Error("dns declared no record")
+			}
+			for _, r := range res.Get(contracts.CloudflareWorkersProject).Resources {
+				if r.Type == sandbox.WorkersScriptType && (!r.Get("content").IsNull() || r.String("mainModule") != "index.js") {
+					t.Errorf("%s: content %v, mainModule %q: the offline run fetched or made up Worker code", r.Name, r.Get("content"), r.String("mainModule"))
+				}
+			}
+		})
+	}
+}
+
+// TestOfflineInvokes checks the invokes the offline run answers: the zone
+// data source, as the sandbox does; any other function fails, naming it.
+func TestOfflineInvokes(t *testing.T) {
+	zones := []sandbox.Zone{{ID: "0123456789abcdef0123456789abcdef", Name: "clustera.io", AccountID: "a"}}
+	call := invoke(zones)
+	args := resource.NewPropertyMapFromMap(map[string]any{"filter": map[string]any{"name": "clustera.io", "match": "all"}})
+	out, err := call(pulumi.MockCallArgs{Token: sandbox.GetZoneToken, Args: args})
+	if err != nil || out["zoneId"].StringValue() != zones[0].ID {
+		t.Fatalf("getZone = %v, %v", out["zoneId"], err)
+	}
+	args = resource.NewPropertyMapFromMap(map[string]any{"filter": map[string]any{"name": "clustera.dev"}})
+	if _, err := call(pulumi.MockCallArgs{Token: sandbox.GetZoneToken, Args: args}); err == nil || !strings.Contains(err.Error(), "0 found") {
+		t.Errorf("unknown zone: %v", err)
+	}
+	if _, err := call(pulumi.MockCallArgs{Token: "gcp:organizations/getProject:getProject"}); err == nil || !strings.Contains(err.Error(), "getProject") {
+		t.Errorf("other function: %v", err)
+	}
+}
 
 // replace returns the registry with one project's Deploy replaced.
 func replace(name string, deploy func(*pulumi.Context) (contracts.Contract, error)) []Project {

@@ -9,7 +9,9 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -27,11 +29,19 @@ type Base struct {
 	// ValidateConfig, if set, checks the provider configuration in
 	// CheckConfig; it returns failures keyed by config key.
 	ValidateConfig func(cfg Config) []*pulumirpc.CheckFailure
+	// Functions are the provider functions (data sources) Invoke serves, by
+	// token ("cloudflare:index/getZone:getZone"); any other token fails.
+	Functions map[string]Function
 
 	mu      sync.Mutex
 	configs map[string]Config // by connection (peer address)
 	last    Config
 }
+
+// Function is a provider function: it gets the invoke's arguments (secrets
+// as resource.Secret values) and returns its result, or an error the
+// program sees as the invoke's failure. Invokes also run during previews.
+type Function func(ctx context.Context, args resource.PropertyMap) (resource.PropertyMap, error)
 
 // Config is a provider configuration, as given to Configure. Values may be
 // secrets; the accessors unwrap them.
@@ -196,4 +206,25 @@ func (b *Base) Configure(ctx context.Context, req *pulumirpc.ConfigureRequest) (
 	b.last = cfg
 	b.mu.Unlock()
 	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true}, nil
+}
+
+// Invoke runs the provider function of the token (Functions).
+func (b *Base) Invoke(ctx context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
+	fn, ok := b.Functions[req.GetTok()]
+	if !ok {
+		return nil, status.Errorf(codes.Unimplemented, "%s: function %s is not implemented", b.Package, req.GetTok())
+	}
+	args, err := Unmarshal(req.GetArgs())
+	if err != nil {
+		return nil, fmt.Errorf("%s: Invoke %s: %w", b.Package, req.GetTok(), err)
+	}
+	out, err := fn(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	ret, err := Marshal(out)
+	if err != nil {
+		return nil, fmt.Errorf("%s: Invoke %s: %w", b.Package, req.GetTok(), err)
+	}
+	return &pulumirpc.InvokeResponse{Return: ret}, nil
 }

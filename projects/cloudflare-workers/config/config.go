@@ -1,8 +1,10 @@
 // Package config reads the configuration of the cloudflare-workers project:
 // the environment settings it needs (the Cloudflare account, the Pulumi
-// organization of upstream stacks) and its own stack configuration. Load
-// reads and validates everything, including every Worker's bundle, before
-// any resource is registered, and reports every problem at once.
+// organization of upstream stacks, the artifact store of the Worker
+// bundles) and its own stack configuration, including the pinned release
+// of the Worker code. Load reads and validates everything before any
+// resource is registered and reports every problem at once; FetchBundles
+// then fetches and verifies the pinned bundles (bundles.go).
 package config
 
 import (
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/clustera/infra/projects/cloudflare-workers/topology"
+	"github.com/clustera/infra/shared/artifacts"
 	"github.com/clustera/infra/shared/environment"
 	"github.com/clustera/infra/shared/layout"
 	"github.com/clustera/infra/shared/naming"
@@ -32,7 +35,19 @@ type Config struct {
 	// CompatibilityDate and CompatibilityFlags apply to every Worker.
 	CompatibilityDate  string
 	CompatibilityFlags []string
-	// Bundles maps each Worker's logical name to its code.
+	// Release pins the Worker code: one release of the application and the
+	// SHA-256 of each Worker's bundle (cloudflare-workers:release).
+	Release artifacts.Release
+	// PinFile is the stack file that holds Release, relative to the
+	// repository root, for messages.
+	PinFile string
+	// Store is where the application pipeline publishes the bundles: the
+	// artifacts settings of environments/<env>.yaml.
+	Store artifacts.Store
+	// Root is the repository root.
+	Root string
+	// Bundles maps each Worker's logical name to its code; FetchBundles
+	// fills it.
 	Bundles map[string]Bundle
 	// Observability applies to every Worker.
 	Observability Observability
@@ -42,14 +57,20 @@ type Config struct {
 	Crons map[string][]string
 }
 
-// Bundle is the code of one Worker: one ES module.
+// Bundle is the code of one Worker: one ES module of the pinned release.
 type Bundle struct {
-	// Path is the path as configured, relative to the project folder.
-	Path string
+	// Key is the bundle's object key in the artifact store.
+	Key string
+	// SHA256 is the pinned hash, which Content was verified against.
+	SHA256 string
 	// MainModule is the module's file name, sent as the main module.
 	MainModule string
-	// Content is the module source.
+	// Content is the module source; meaningful only when Known.
 	Content string
+	// Known is false under the SDK's mocks without an artifact store (the
+	// offline checks): the code is then unknown, as a value that only the
+	// deploy computes, and only the pin is checked.
+	Known bool
 }
 
 // Observability configures Workers Logs and sampling.
@@ -109,21 +130,24 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cloudflare-workers: environment: %w", err)
 	}
-	dir, err := layout.ProjectDirOf(ctx)
+	root, err := layout.RootOf(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("cloudflare-workers: project folder: %w", err)
+		return nil, fmt.Errorf("cloudflare-workers: repository root: %w", err)
 	}
 	var list problems.List
-	env.Require(&list, environment.NeedCloudflareAccount)
+	env.Require(&list, environment.NeedCloudflareAccount, environment.NeedArtifacts)
 	r := stackconfig.New(ctx, &list)
-	c := &Config{Env: env, AccountID: env.Cloudflare.AccountID}
+	c := &Config{Env: env, AccountID: env.Cloudflare.AccountID, Root: root, PinFile: r.File(),
+		Store: artifacts.FromEnvironment(env.ArtifactsEndpoint(), env.Artifacts.Bucket)}
 	c.ScriptNames = readNames(r, env)
 	c.CompatibilityDate = readCompatibilityDate(r, time.Now().UTC())
 	c.CompatibilityFlags = readFlags(r)
-	c.Bundles = readBundles(r, dir)
+	c.Release = readRelease(r)
 	c.Observability = readObservability(r)
 	c.Consumers = readConsumers(r)
 	c.Crons = readCrons(r)
+	// A key of the stack file that nothing read is a typo, not a setting.
+	r.RejectUnknown()
 	if err := list.Err(); err != nil {
 		return nil, err
 	}

@@ -2,13 +2,10 @@ package program_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/clustera/infra/projects/cloudflare-workers/program"
 	"github.com/clustera/infra/shared/contracts"
-	"github.com/clustera/infra/shared/layout"
 	"github.com/clustera/infra/shared/mocktest"
 )
 
@@ -50,16 +47,6 @@ func upstream(stack string) map[string]map[string]any {
 	}}
 }
 
-// placeholderBundles points every Worker at the committed placeholder, for
-// stacks whose committed bundles are build output absent from the repo.
-func placeholderBundles() string {
-	m := map[string]string{}
-	for _, w := range workers {
-		m[w] = placeholder
-	}
-	return mustJSON(m)
-}
-
 func mustJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -69,9 +56,10 @@ func mustJSON(v any) string {
 }
 
 // options returns the options of a run of stack with the committed stack
-// file, placeholder bundles, the given upstreams and config overrides.
+// file (its pinned release comes from the test store), the given upstreams
+// and config overrides.
 func options(stack string, cfg map[string]string) mocktest.Options {
-	all := map[string]string{ns + "bundles": placeholderBundles()}
+	all := map[string]string{}
 	for k, v := range cfg {
 		all[k] = v
 	}
@@ -109,18 +97,4 @@ func committedConsumers(t *testing.T, stack string) []map[string]any {
 		t.Fatal(err)
 	}
 	return out
-}
-
-// placeholderSource returns the committed placeholder bundle.
-func placeholderSource(t *testing.T) string {
-	t.Helper()
-	root, err := layout.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(layout.ProjectDir(root, project), placeholder))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

@@ -28,9 +28,10 @@ const ConsumerType = "worker"
 // contract.
 func Program(ctx *pulumi.Context) error { return contracts.DeployAndExport(ctx, Deploy) }
 
-// Deploy validates the wiring and the configuration, reads the storage
-// contract, declares every Worker and returns the contract. Nothing is
-// registered when the configuration is invalid.
+// Deploy validates the wiring and the configuration, fetches and verifies
+// the pinned Worker bundles, reads the storage contract, declares every
+// Worker and returns the contract. Nothing is registered when the
+// configuration is invalid or a bundle cannot be fetched or verified.
 func Deploy(ctx *pulumi.Context) (contracts.CloudflareWorkers, error) {
 	var zero contracts.CloudflareWorkers
 	if err := topology.Validate(topology.Workers, topology.Queues, topology.Storage); err != nil {
@@ -38,6 +39,9 @@ func Deploy(ctx *pulumi.Context) (contracts.CloudflareWorkers, error) {
 	}
 	cfg, err := config.Load(ctx)
 	if err != nil {
+		return zero, err
+	}
+	if err := cfg.FetchBundles(ctx); err != nil {
 		return zero, err
 	}
 	storage, err := contracts.Read[contracts.CloudflareStorage](ctx, cfg.Env.Pulumi.Org)
@@ -154,7 +158,7 @@ func declareScript(ctx *pulumi.Context, cfg *config.Config, up upstream, w topol
 		AccountId:          pulumi.String(cfg.AccountID),
 		ScriptName:         pulumi.String(cfg.Name(w.Name)),
 		MainModule:         pulumi.String(bundle.MainModule),
-		Content:            pulumi.String(bundle.Content),
+		Content:            content(bundle),
 		CompatibilityDate:  pulumi.String(cfg.CompatibilityDate),
 		CompatibilityFlags: pulumi.ToStringArray(cfg.CompatibilityFlags),
 		Bindings:           bindings,
@@ -163,6 +167,15 @@ func declareScript(ctx *pulumi.Context, cfg *config.Config, up upstream, w topol
 			HeadSamplingRate: pulumi.Float64(cfg.Observability.HeadSamplingRate),
 		},
 	}, pulumi.Parent(parent))
+}
+
+// content is the bundle's code: the verified module text, or, under the
+// offline checks that fetch nothing (config.FetchBundles), an unknown value.
+func content(b config.Bundle) pulumi.StringInput {
+	if b.Known {
+		return pulumi.String(b.Content)
+	}
+	return pulumi.UnsafeUnknownOutput(nil).ApplyT(func(any) string { return "" }).(pulumi.StringOutput)
 }
 
 func declareConsumer(ctx *pulumi.Context, cfg *config.Config, up upstream, c config.Consumer, script *cloudflare.WorkersScript, parent pulumi.Resource) error {

@@ -11,9 +11,10 @@ import (
 )
 
 // TestScripts checks the six scripts of two non-production stacks and of
-// prod: names, account, code, compatibility settings and observability.
+// prod: names, account, code (each Worker's bundle of the pinned release,
+// verified and uploaded as its main module), compatibility settings and
+// observability.
 func TestScripts(t *testing.T) {
-	src := placeholderSource(t)
 	for _, tc := range []struct{ stack, account, prefix string }{
 		{"local", localAccount, "local-"},
 		{"staging", sharedAccount, "staging-"},
@@ -22,6 +23,10 @@ func TestScripts(t *testing.T) {
 	} {
 		t.Run(tc.stack, func(t *testing.T) {
 			res := run(t, tc.stack, nil)
+			rel, err := committedRelease(tc.stack)
+			if err != nil {
+				t.Fatal(err)
+			}
 			scripts := res.OfType(scriptType)
 			if len(scripts) != len(workers) {
 				t.Fatalf("%d scripts, want %d", len(scripts), len(workers))
@@ -36,8 +41,8 @@ func TestScripts(t *testing.T) {
 				if s.String("accountId") != tc.account {
 					t.Errorf("%s: accountId = %q", s.Name, s.String("accountId"))
 				}
-				if s.String("content") != src || s.String("mainModule") != "worker.js" {
-					t.Errorf("%s: content %d bytes, mainModule %q; want the placeholder module", s.Name, len(s.String("content")), s.String("mainModule"))
+				if s.String("content") != placeholderBundle(s.Name, rel.Version) || s.String("mainModule") != "index.js" {
+					t.Errorf("%s: content %d bytes, mainModule %q; want the bundle of release %s", s.Name, len(s.String("content")), s.String("mainModule"), rel.Version)
 				}
 				if s.String("compatibilityDate") != "2026-09-01" {
 					t.Errorf("%s: compatibilityDate = %q", s.Name, s.String("compatibilityDate"))

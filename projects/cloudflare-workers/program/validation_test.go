@@ -1,6 +1,7 @@
 package program_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -81,19 +82,16 @@ func TestInvalidConfiguration(t *testing.T) {
 			return cs
 		}
 	}
-	bundles := func(edit map[string]any) map[string]string {
-		m := map[string]any{}
-		for _, w := range workers {
-			m[w] = placeholder
+	release := func(edit func(map[string]any)) map[string]string {
+		rel := map[string]any{}
+		if err := json.Unmarshal([]byte(releaseConfig("2026.09.01-1", nil)[ns+"release"]), &rel); err != nil {
+			t.Fatal(err)
 		}
-		for k, v := range edit {
-			if v == nil {
-				delete(m, k)
-			} else {
-				m[k] = v
-			}
-		}
-		return map[string]string{ns + "bundles": mustJSON(m)}
+		edit(rel)
+		return map[string]string{ns + "release": mustJSON(rel)}
+	}
+	sums := func(edit func(map[string]any)) map[string]string {
+		return release(func(rel map[string]any) { edit(rel["sha256"].(map[string]any)) })
 	}
 	const file = "projects/cloudflare-workers/Pulumi.local.yaml: "
 	for _, tc := range []struct {
@@ -114,21 +112,20 @@ func TestInvalidConfiguration(t *testing.T) {
 		{"duplicate compatibility flag", map[string]string{ns + "compatibilityFlags": `["nodejs_compat","nodejs_compat"]`},
 			[]string{`cloudflare-workers:compatibilityFlags[1]: "nodejs_compat" is listed twice`}},
 
-		{"bundle of a Worker missing", bundles(map[string]any{"dome-notify": nil}),
-			[]string{file + "cloudflare-workers:bundles.dome-notify: is missing", "build/dome-notify/index.js"}},
-		{"bundle of an unknown Worker", bundles(map[string]any{"dome-web": placeholder}),
-			[]string{`cloudflare-workers:bundles.dome-web: "dome-web" is not a Worker of this project`}},
-		{"absolute bundle path", bundles(map[string]any{"silo": "/tmp/silo.js"}),
-			[]string{"cloudflare-workers:bundles.silo: Worker silo: bundle /tmp/silo.js is an absolute path"}},
-		{"bundle outside the project", bundles(map[string]any{"silo": "../dns/main.go"}),
-			[]string{"cloudflare-workers:bundles.silo: Worker silo: bundle ../dns/main.go is outside the project folder"}},
-		{"bundle is a folder", bundles(map[string]any{"constellation": "placeholder"}),
-			[]string{"cloudflare-workers:bundles.constellation: Worker constellation: bundle placeholder is a folder"}},
-		{"empty bundle", bundles(map[string]any{"dome-cron": "program/testdata/empty.js"}),
-			[]string{"cloudflare-workers:bundles.dome-cron: Worker dome-cron: bundle program/testdata/empty.js is empty"}},
-		{"missing bundle file", bundles(map[string]any{"ai-processor": "build/ai-processor/index.js"}),
-			[]string{"cloudflare-workers:bundles.ai-processor: Worker ai-processor: bundle build/ai-processor/index.js does not exist",
-				"copy Worker ai-processor's ES-module bundle to projects/cloudflare-workers/build/ai-processor/index.js"}},
+		{"release missing its version", release(func(r map[string]any) { delete(r, "version") }),
+			[]string{file + "cloudflare-workers:release.version: is missing; fix: set the release the application pipeline published"}},
+		{"release with a path as version", release(func(r map[string]any) { r["version"] = "../2026" }),
+			[]string{`cloudflare-workers:release.version: "../2026" cannot name a release`}},
+		{"hash of a Worker missing", sums(func(m map[string]any) { delete(m, "dome-notify") }),
+			[]string{file + "cloudflare-workers:release.sha256.dome-notify: is missing; fix: pin the SHA-256 the application pipeline reported for workers/dome-notify/2026.09.01-1/index.js"}},
+		{"hash of an unknown Worker", sums(func(m map[string]any) { m["dome-web"] = strings.Repeat("a", 64) }),
+			[]string{`cloudflare-workers:release.sha256.dome-web: "dome-web" is not a Worker of this project`}},
+		{"malformed hash", sums(func(m map[string]any) { m["silo"] = "ABC" }),
+			[]string{`cloudflare-workers:release.sha256.silo: Worker silo: "ABC" is not a SHA-256`}},
+		{"unknown release field", release(func(r map[string]any) { r["sha"] = map[string]any{} }),
+			[]string{"cloudflare-workers:release", `"sha"`}},
+		{"bundles of the old convention", map[string]string{ns + "bundles": `{"silo":"build/silo/index.js"}`},
+			[]string{file + "cloudflare-workers:bundles: is no longer read: the Worker code is a pinned release fetched from the artifact store", "cloudflare-workers:release"}},
 
 		{"sampling rate above 1", map[string]string{ns + "observability": `{"headSamplingRate":1.5}`},
 			[]string{"cloudflare-workers:observability.headSamplingRate: 1.5 is out of range", "from 0 to 1"}},
@@ -203,28 +200,13 @@ func TestInvalidConfiguration(t *testing.T) {
 func TestMissingKeys(t *testing.T) {
 	expectInvalid(t, "dev", mocktest.Options{NoStackFile: true, Upstreams: upstream("dev")},
 		"invalid configuration (3 problems)",
-		"projects/cloudflare-workers/Pulumi.dev.yaml: cloudflare-workers:bundles: is missing",
 		"projects/cloudflare-workers/Pulumi.dev.yaml: cloudflare-workers:compatibilityDate: is missing",
-		"projects/cloudflare-workers/Pulumi.dev.yaml: cloudflare-workers:consumers: is missing")
-}
-
-// TestCommittedBuildBundlesAreMissing checks the committed dev, testing,
-// staging, prod and steve1 stacks: their bundles are build output that is
-// not in the repository, and every Worker is named with its path.
-func TestCommittedBuildBundlesAreMissing(t *testing.T) {
-	for _, stack := range []string{"dev", "testing", "staging", "prod", "steve1"} {
-		t.Run(stack, func(t *testing.T) {
-			var want []string
-			for _, w := range workers {
-				want = append(want, "projects/cloudflare-workers/Pulumi."+stack+".yaml: cloudflare-workers:bundles."+w+": Worker "+w+": bundle build/"+w+"/index.js does not exist")
-			}
-			expectInvalid(t, stack, mocktest.Options{Upstreams: upstream(stack)}, append(want, "invalid configuration (6 problems)")...)
-		})
-	}
+		"projects/cloudflare-workers/Pulumi.dev.yaml: cloudflare-workers:consumers: is missing",
+		"projects/cloudflare-workers/Pulumi.dev.yaml: cloudflare-workers:release: is missing; fix: pin the release of the Worker code")
 }
 
 // TestLocalStackIsSelfContained checks that the committed local stack
-// deploys with nothing outside the repository.
+// deploys with nothing outside the repository (and the sandbox's store).
 func TestLocalStackIsSelfContained(t *testing.T) {
 	if _, err := mocktest.Run(project, "local", program.Program, mocktest.Options{Upstreams: upstream("local")}); err != nil {
 		t.Fatal(err)

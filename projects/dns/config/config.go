@@ -29,7 +29,9 @@ const (
 type Config struct {
 	// Env holds the environment settings (environments/<stack>.yaml).
 	Env *environment.Settings
-	// ZoneID and ZoneName identify the DNS zone of every record.
+	// ZoneName is the DNS zone of every record. ZoneID is its ID when the
+	// environment file sets cloudflare.zoneId; empty means the program looks
+	// the zone up by name (program.zoneID).
 	ZoneID, ZoneName string
 	// Nodes are the cluster nodes, with normalized domains.
 	Nodes []Node
@@ -72,6 +74,8 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	r := stackconfig.New(ctx, &list)
 	c := &Config{Env: env, ZoneID: env.Cloudflare.ZoneID, ZoneName: env.Cloudflare.ZoneName}
 	c.Nodes = readNodes(r, env)
+	// A key of the stack file that nothing read is a typo, not a setting.
+	r.RejectUnknown()
 	if err := list.Err(); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 // Package program declares the DNS A records of the cluster nodes in the
 // environment's Cloudflare zone: one record per node address, with a fixed
-// TTL, not proxied. Its outputs are the DNS contract.
+// TTL, not proxied. The zone's ID is looked up by its name unless the
+// environment file sets it. Its outputs are the DNS contract.
 package program
 
 import (
@@ -24,11 +25,16 @@ const RecordType = "A"
 // contract.
 func Program(ctx *pulumi.Context) error { return contracts.DeployAndExport(ctx, Deploy) }
 
-// Deploy validates the configuration, declares the records and returns the
-// contract. Nothing is registered when the configuration is invalid.
+// Deploy validates the configuration, resolves the zone, declares the
+// records and returns the contract. Nothing is registered when the
+// configuration is invalid or the zone is not found.
 func Deploy(ctx *pulumi.Context) (contracts.DNS, error) {
 	var zero contracts.DNS
 	cfg, err := config.Load(ctx)
+	if err != nil {
+		return zero, err
+	}
+	zone, err := zoneID(ctx, cfg)
 	if err != nil {
 		return zero, err
 	}
@@ -42,7 +48,7 @@ func Deploy(ctx *pulumi.Context) (contracts.DNS, error) {
 		}
 		for _, ip := range n.IPs {
 			rec, err := cloudflare.NewDnsRecord(ctx, n.Domain+"-"+ip, &cloudflare.DnsRecordArgs{
-				ZoneId:  pulumi.String(cfg.ZoneID),
+				ZoneId:  pulumi.String(zone),
 				Name:    pulumi.String(n.Domain),
 				Type:    pulumi.String(RecordType),
 				Content: pulumi.String(ip),
