@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/clustera/infra/internal/cli/cliargs"
 	"github.com/magefile/mage/mg"
 )
 
@@ -22,17 +23,31 @@ import (
 //	go run mage.go deploy:all env=staging parallel=2
 //	go run mage.go deploy:project env=staging project=dns with=upstreams
 
-// optionKeys are written key=value on the command line; mage wants
-// -key=value for optional arguments, so they are rewritten before mage
-// parses the arguments.
-var optionKeys = map[string]bool{"parallel": true, "with": true, "confirm": true, "json": true, "format": true, "check": true}
-
+// init checks the command line before mage parses it (internal/cli/cliargs):
+// a missing or bad argument is one error that names it and shows a valid
+// command, instead of mage's "not enough arguments for target". It also puts
+// what people type (env=staging or staging, key=value options in any order)
+// in the order mage wants: required values by position, then the options as
+// -key=value. The targets and their parameters are read from this file, so
+// a new target needs nothing more. Listing (-l) and help (-h) are left to
+// mage, and so is everything when this file cannot be read (a compiled
+// magefile run elsewhere).
 func init() {
-	for i, a := range os.Args {
-		if k, _, ok := strings.Cut(a, "="); ok && i > 0 && optionKeys[k] {
-			os.Args[i] = "-" + a
+	for _, v := range []string{"MAGEFILE_LIST", "MAGEFILE_HELP"} {
+		if on, _ := strconv.ParseBool(os.Getenv(v)); on {
+			return
 		}
 	}
+	targets, err := cliargs.FromMagefile("magefile.go")
+	if err != nil {
+		return
+	}
+	args, err := cliargs.Normalize(targets, os.Args[1:])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "error: %v\n", err)
+		os.Exit(1)
+	}
+	os.Args = append(os.Args[:1], args...)
 }
 
 // Deploy deploys projects (pulumi up) in dependency order.
@@ -240,15 +255,23 @@ var racePackages = []string{
 	"./shared/redact/",
 }
 
-// Bench measures the main job on the local environment through the real engine: deploy from empty and a no-op
-// deploy (wall time, sum of project times, critical path, peak memory of the process tree).
+// Bench measures the main job on the local environment through the real engine, side by side with the design before
+// per-project processes: from empty, no-op, parallel=1, the edit loop (medians of 5 paired runs).
 func Bench() error {
 	cli, err := pulumiCLI()
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command("go", "test", "-run", "^$", "-bench", ".", "-benchtime", "3x", "-timeout", "60m", "./e2e")
-	cmd.Env = append(os.Environ(), "INFRA_PULUMI="+cli)
+	env := append(os.Environ(), "INFRA_PULUMI="+cli)
+	// The previous design: the parent of the commit that split the projects
+	// into processes (found by its subject, so it survives rebases).
+	if out, err := exec.Command("git", "log", "--format=%H", "-1", "--grep", "^Run each project in its own process").Output(); err == nil {
+		if rev := strings.TrimSpace(string(out)); rev != "" {
+			env = append(env, "INFRA_BENCH_BASELINE="+rev+"^")
+		}
+	}
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "BenchmarkMainJob", "-benchtime", "5x", "-timeout", "90m", "./e2e")
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	return cmd.Run()
 }

@@ -132,7 +132,9 @@ func opCmd(op runner.Op) func(ctx context.Context, e Env, args []string) (int, e
 		confirm := fs.String("confirm", "", "destroy in prod needs -confirm=prod")
 		noPolicy := fs.Bool("no-policy", false, "run without the policy pack (not allowed in staging and prod)")
 		asJSON := fs.Bool("json", false, "outputs: print JSON")
-		if err := fs.Parse(args); err != nil {
+		timeout := fs.Duration("timeout", 0, "bound each project's operation, e.g. 20m: a project still running then is interrupted and fails (default: none)")
+		clearPending := fs.Bool("clear-pending-creates", false, "refresh: drop the pending creates an interrupted run left (check the cloud first)")
+		if err := parseFlags(fs, args, e.Stderr); err != nil {
 			return report.ExitFailed, err
 		}
 		if *env == "" && fs.NArg() > 0 {
@@ -140,10 +142,15 @@ func opCmd(op runner.Op) func(ctx context.Context, e Env, args []string) (int, e
 		}
 		*env = EnvArg(*env)
 		if *env == "" {
-			return report.ExitFailed, fmt.Errorf("%s needs an environment: -env=<local|dev|testing|staging|prod|personal>", op)
+			return report.ExitFailed, needsEnv(string(op))
+		}
+		// Every argument and the environment file are checked before
+		// anything runs: one error naming the argument and the fix.
+		if err := checkOp(ctx, e, fs, *env); err != nil {
+			return report.ExitFailed, err
 		}
 		if *noPolicy && (*env == "staging" || *env == "prod") {
-			return report.ExitFailed, fmt.Errorf("-no-policy is not allowed in %s: policies are mandatory there", *env)
+			return report.ExitFailed, fmt.Errorf("-no-policy is not allowed in %s: policies are mandatory there; fix: run without -no-policy", *env)
 		}
 		mode, err := graph.ParseMode(*with)
 		if err != nil {
@@ -152,7 +159,7 @@ func opCmd(op runner.Op) func(ctx context.Context, e Env, args []string) (int, e
 		sel := orchestrate.Selection{Mode: mode, AffectedBase: *base}
 		if *proj != "" {
 			if *base != "" {
-				return report.ExitFailed, errors.New("use either -project or -affected, not both")
+				return report.ExitFailed, errors.New("use either -project or -affected, not both; fix: drop one of them")
 			}
 			sel.Projects = strings.Split(*proj, ",")
 		}
@@ -160,6 +167,7 @@ func opCmd(op runner.Op) func(ctx context.Context, e Env, args []string) (int, e
 			Root: e.Root, StateDir: e.StateDir, Env: *env, Op: op, Selection: sel, Parallel: *parallel,
 			Confirm: strings.TrimPrefix(*confirm, "confirm="), NoPolicy: *noPolicy, JSON: *asJSON, Out: e.Stdout, TTY: e.TTY,
 			Command: "infra " + strings.Join(append([]string{string(op)}, args...), " "), Hard: e.Hard,
+			ClearPendingCreates: *clearPending && op == runner.Refresh, Timeout: *timeout,
 		})
 		if err != nil {
 			return report.ExitFailed, err

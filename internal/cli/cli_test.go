@@ -42,13 +42,12 @@ func TestBadInputIsOneClearErrorAndExit1(t *testing.T) {
 		{[]string{"deploy"}, "deploy needs an environment"},
 		{[]string{"deploy", "-env", "Bad!"}, `unknown environment "Bad!"`},
 		{[]string{"deploy", "env=juan9"}, "environments/juan9.yaml does not exist"},
-		{[]string{"deploy", "staging"}, "env staging needs PULUMI_BACKEND_URL"},
 		{[]string{"destroy", "-env", "prod"}, "destroying in prod needs explicit confirmation: add confirm=prod"},
 		{[]string{"preview", "-env", "prod", "-no-policy"}, "-no-policy is not allowed in prod"},
 		{[]string{"deploy", "-env", "local", "-project", "dns", "-with", "sideways"}, "sideways"},
 		{[]string{"deploy", "-env", "local", "-project", "dns", "-affected", "HEAD"}, "either -project or -affected"},
 		{[]string{"graph", "-format", "svg"}, `unknown -format "svg"`},
-		{[]string{"affected", "-env", "local"}, "affected needs -env and -base"},
+		{[]string{"affected", "-env", "local"}, "affected needs -base=<git ref>"},
 	}
 	for _, c := range cases {
 		code, _, errOut := run(t, c.args...)
@@ -58,6 +57,19 @@ func TestBadInputIsOneClearErrorAndExit1(t *testing.T) {
 		if !strings.HasPrefix(errOut, "error: ") || !strings.Contains(errOut, c.want) {
 			t.Errorf("%v: stderr %q, want an error containing %q", c.args, errOut, c.want)
 		}
+	}
+}
+
+// A shared environment without PULUMI_BACKEND_URL is refused. It runs in a
+// root without projects, so that nothing is compiled before the refusal.
+func TestSharedEnvironmentNeedsABackend(t *testing.T) {
+	t.Setenv("PULUMI_BACKEND_URL", "")
+	root := copyEnvironments(t)
+	t.Setenv(layout.EnvRoot, root)
+	var out, errOut bytes.Buffer
+	code := Main(context.Background(), []string{"deploy", "staging"}, Env{Stdout: &out, Stderr: &errOut, Root: root, StateDir: t.TempDir()}, Commands())
+	if code != 1 || !strings.Contains(errOut.String(), "env staging needs PULUMI_BACKEND_URL") {
+		t.Fatalf("exit %d, stderr %q", code, errOut.String())
 	}
 }
 

@@ -15,7 +15,7 @@ func envNewCmd(_ context.Context, e Env, args []string) (int, error) {
 	fs.SetOutput(e.Stderr)
 	name := fs.String("name", "", "name of the personal environment and of its branch, e.g. juan1 (required)")
 	desc := fs.String("description", "", "description in environments/<name>.yaml (default \"Personal environment <name>\")")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, e.Stderr); err != nil {
 		return report.ExitFailed, err
 	}
 	if *name == "" && fs.NArg() > 0 {
@@ -23,7 +23,7 @@ func envNewCmd(_ context.Context, e Env, args []string) (int, error) {
 	}
 	*name = stripKey(*name, "name=")
 	if *name == "" {
-		return report.ExitFailed, fmt.Errorf("env-new needs -name (e.g. -name=juan1)")
+		return report.ExitFailed, fmt.Errorf("env-new needs -name=<personal environment>: infra env-new -name=juan1 (go run mage.go env:new name=juan1)")
 	}
 	files, err := envnew.Create(envnew.Options{Root: e.Root, Name: *name, Description: *desc})
 	if err != nil {

@@ -18,7 +18,7 @@ func importCheckCmd(ctx context.Context, e Env, args []string) (int, error) {
 	proj := fs.String("project", "", "comma-separated projects (default: those whose stack config sets import IDs)")
 	allowCreate := fs.Bool("allow-create", false, "accept creating objects that have no import ID (new ones), listing them")
 	asJSON := fs.Bool("json", false, "print the result as JSON after the run")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, e.Stderr); err != nil {
 		return report.ExitFailed, err
 	}
 	if *env == "" && fs.NArg() > 0 {
@@ -26,7 +26,18 @@ func importCheckCmd(ctx context.Context, e Env, args []string) (int, error) {
 	}
 	*env = EnvArg(*env)
 	if *env == "" {
-		return report.ExitFailed, fmt.Errorf("import-check needs an environment: -env=<local|dev|testing|staging|prod|personal>")
+		return report.ExitFailed, needsEnv("import-check")
+	}
+	if fs.NArg() > 1 || (fs.NArg() > 0 && isSet(fs, "env")) {
+		return report.ExitFailed, unexpected(fs, fs.Arg(fs.NArg()-1))
+	}
+	if *proj != "" {
+		if err := checkProjects("-project=", *proj); err != nil {
+			return report.ExitFailed, err
+		}
+	}
+	if err := checkEnv(e.Root, *env); err != nil {
+		return report.ExitFailed, err
 	}
 	req := importcheck.Request{Root: e.Root, StateDir: e.StateDir, Env: *env, AllowCreate: *allowCreate, Out: e.Stdout, TTY: e.TTY,
 		Command: "infra " + strings.Join(append([]string{"import-check"}, args...), " ")}

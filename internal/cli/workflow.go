@@ -15,7 +15,7 @@ func workflowCmd(_ context.Context, e Env, args []string) (int, error) {
 	fs := flag.NewFlagSet("workflow", flag.ContinueOnError)
 	fs.SetOutput(e.Stderr)
 	check := fs.Bool("check", false, "only check that the committed workflows match the generator; exit 1 when not")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, e.Stderr); err != nil {
 		return report.ExitFailed, err
 	}
 	g, err := graph.Projects()
@@ -61,7 +61,7 @@ func branchStackCmd(ctx context.Context, e Env, args []string) (int, error) {
 	fs.SetOutput(e.Stderr)
 	br := fs.String("branch", "", "git branch, e.g. main, development or juan1 (required)")
 	base := fs.String("base", "", "select the projects affected since this commit; empty or unknown: every project")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, e.Stderr); err != nil {
 		return report.ExitFailed, err
 	}
 	if *br == "" {

@@ -144,7 +144,11 @@ func (r *Runner) pendingOperations(project string) ([]pendingOp, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	name := contracts.StackName("organization", project, r.S.Settings.Name)
-	stdout, stderr, code, err := r.S.Cmd.Run(ctx, r.S.ProjectDir(project), nil, nil, nil, r.S.EnvList(), "stack", "export", "--stack", name)
+	dir, err := r.S.WorkDir(project)
+	if err != nil {
+		return nil, err
+	}
+	stdout, stderr, code, err := r.S.Cmd.Run(ctx, dir, nil, nil, nil, r.S.EnvList(), "stack", "export", "--stack", name)
 	if err != nil || code != 0 {
 		return nil, fmt.Errorf("pulumi stack export: %v: %s", err, lastLine(stderr))
 	}

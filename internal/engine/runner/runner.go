@@ -167,8 +167,12 @@ func (r *Runner) Run(ctx context.Context, t Task) Outcome {
 
 // task builds the channel task of t.
 func (r *Runner) task(t Task, out Outcome) (stackrun.Task, error) {
+	dir, err := r.S.WorkDir(t.Project)
+	if err != nil {
+		return stackrun.Task{}, err
+	}
 	st := stackrun.Task{
-		Project: t.Project, Stack: r.S.Settings.Name, Op: t.Op, Root: r.S.Root, Dir: r.S.ProjectDir(t.Project),
+		Project: t.Project, Stack: r.S.Settings.Name, Op: t.Op, Root: r.S.Root, Dir: dir,
 		CLI: r.S.Cmd.Path(), CLIVersion: r.S.Cmd.Version().String(), Env: r.S.EnvVars(), Passphrase: r.S.UsesPassphrase(),
 		PreviewFirst: r.PreviewFirst && t.Op == Deploy, Placeholders: t.Placeholders, Log: out.Log, Events: out.Events,
 		Exists: t.Exists, ClearPendingCreates: t.ClearPendingCreates,

@@ -290,6 +290,36 @@ func (s *Session) EnvList() []string {
 // ProjectDir returns the folder of a project.
 func (s *Session) ProjectDir(project string) string { return layout.ProjectDir(s.Root, project) }
 
+// WorkDir returns the folder the CLI runs a project's stack in: the project
+// folder, or for a rehearsal a copy of its Pulumi.yaml and
+// Pulumi.<env>.yaml under the rehearsal's state. The CLI writes into the
+// stack file (a new stack's encryptionsalt, and it drops the comments), so
+// a rehearsal must never run in the repository's own folder. Programs
+// still read the repository's files (INFRA_ROOT).
+func (s *Session) WorkDir(project string) (string, error) {
+	if !s.Rehearsal {
+		return s.ProjectDir(project), nil
+	}
+	dir := filepath.Join(s.EnvDir, "projects", project)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	for _, name := range []string{"Pulumi.yaml", "Pulumi." + s.Settings.Name + ".yaml"} {
+		dst := filepath.Join(dir, name)
+		if _, err := os.Stat(dst); err == nil {
+			continue // written by an earlier step of this rehearsal: keep its salt
+		}
+		data, err := os.ReadFile(filepath.Join(s.ProjectDir(project), name))
+		if err != nil {
+			return "", fmt.Errorf("rehearsal of %s: %w", project, err)
+		}
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
 // Close stops the providers.
 func (s *Session) Close() {
 	for i := len(s.closers) - 1; i >= 0; i-- {

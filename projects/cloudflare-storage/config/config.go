@@ -122,6 +122,8 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	c.Imports = readImports(r, env, c.Names)
 	c.Vectorize = readVectorize(r)
 	c.Notification = readNotification(r)
+	// A key of the stack file that nothing read is a typo, not a setting.
+	r.RejectUnknown()
 	if err := list.Err(); err != nil {
 		return nil, err
 	}

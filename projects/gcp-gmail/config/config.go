@@ -139,6 +139,8 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	}
 	c.Import = r.Bool("importExisting", false)
 
+	// A key of the stack file that nothing read is a typo, not a setting.
+	r.RejectUnknown()
 	if err := list.Err(); err != nil {
 		return nil, err
 	}

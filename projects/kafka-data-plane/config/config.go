@@ -55,6 +55,8 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 		sources = append(sources, src)
 	}
 	st := topics.LoadStack(r, &list, env, topics.DataPlane, sources)
+	// A key of the stack file that nothing read is a typo, not a setting.
+	r.RejectUnknown()
 	if err := list.Err(); err != nil {
 		return nil, err
 	}

@@ -102,6 +102,8 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	if list.Len() == 0 {
 		checkConventions(&list, layout.Rel(root, filepath.Join(dir, Dir)), c.Integrations)
 	}
+	// A key of the stack file that nothing read is a typo, not a setting.
+	r.RejectUnknown()
 	if err := list.Err(); err != nil {
 		return nil, err
 	}
