@@ -163,25 +163,6 @@ func (g *Graph) reach(n string, edges map[string][]string) []string {
 	return out
 }
 
-// Subgraph returns the subgraph induced by nodes: those of them that are in
-// g, with only the edges among them. Ordering that g implies only through a
-// left-out node is lost (with a → b → c, Subgraph({a, c}) has no edge); use
-// Restrict to keep it.
-func (g *Graph) Subgraph(nodes []string) *Graph {
-	keep := g.keep(nodes)
-	deps := make(map[string][]string, len(keep))
-	for n := range keep {
-		var ups []string
-		for _, u := range g.up[n] {
-			if keep[u] {
-				ups = append(ups, u)
-			}
-		}
-		deps[n] = ups
-	}
-	return mustNew(deps)
-}
-
 // Restrict returns the graph on those of nodes that are in g where u is an
 // upstream of n whenever g orders them, directly or through left-out nodes
 // (with a → b → c, Restrict({a, c}) has the edge a → c). Running a

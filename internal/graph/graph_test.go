@@ -88,8 +88,8 @@ func TestNewDeduplicatesUpstreams(t *testing.T) {
 
 func TestEmptyGraph(t *testing.T) {
 	g := mustGraph(t, nil)
-	if g.Len() != 0 || len(g.Nodes()) != 0 || len(g.TopoSort()) != 0 || len(g.Levels()) != 0 || g.Width() != 0 {
-		t.Fatalf("empty graph not empty: %v %v %v %d", g.Nodes(), g.TopoSort(), g.Levels(), g.Width())
+	if g.Len() != 0 || len(g.Nodes()) != 0 || len(g.TopoSort()) != 0 || g.Width() != 0 {
+		t.Fatalf("empty graph not empty: %v %v %d", g.Nodes(), g.TopoSort(), g.Width())
 	}
 	if p, d := g.CriticalPath(nil); p != nil || d != 0 {
 		t.Fatalf("CriticalPath = %v, %v", p, d)
@@ -147,32 +147,6 @@ func edges(g *Graph) []string {
 		}
 	}
 	return out
-}
-
-func TestSubgraph(t *testing.T) {
-	chain := mustGraph(t, map[string][]string{"a": nil, "b": {"a"}, "c": {"b"}, "d": nil})
-	tests := []struct {
-		name      string
-		nodes     []string
-		wantNodes []string
-		wantEdges []string
-	}{
-		{"keeps edges among kept nodes", []string{"a", "b"}, []string{"a", "b"}, []string{"a->b"}},
-		{"drops edges through left-out nodes", []string{"a", "c"}, []string{"a", "c"}, nil},
-		{"ignores unknown and duplicates", []string{"c", "x", "b", "c"}, []string{"b", "c"}, []string{"b->c"}},
-		{"empty", nil, nil, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := chain.Subgraph(tt.nodes)
-			if got := s.Nodes(); !reflect.DeepEqual(got, tt.wantNodes) {
-				t.Errorf("nodes = %v, want %v", got, tt.wantNodes)
-			}
-			if got := edges(s); !reflect.DeepEqual(got, tt.wantEdges) {
-				t.Errorf("edges = %v, want %v", got, tt.wantEdges)
-			}
-		})
-	}
 }
 
 func TestRestrict(t *testing.T) {

@@ -10,13 +10,7 @@ import (
 // Every node is declared (also one without edges) with its name as the
 // label; node IDs are the names made Mermaid-safe. Lines are in sorted
 // order, so the text is stable.
-func (g *Graph) Mermaid() string { return g.MermaidWith(nil) }
-
-// MermaidWith is Mermaid with a class per node: for every node where class
-// returns a non-empty name it adds "class <id> <name>". Callers append their
-// own "classDef <name> ..." lines, e.g. to color a run report by status.
-// A nil class adds nothing.
-func (g *Graph) MermaidWith(class func(node string) string) string {
+func (g *Graph) Mermaid() string {
 	ids := g.mermaidIDs()
 	var b strings.Builder
 	b.WriteString("graph LR\n")
@@ -26,13 +20,6 @@ func (g *Graph) MermaidWith(class func(node string) string) string {
 	for _, u := range g.nodes {
 		for _, d := range g.down[u] {
 			fmt.Fprintf(&b, "  %s --> %s\n", ids[u], ids[d])
-		}
-	}
-	if class != nil {
-		for _, n := range g.nodes {
-			if c := class(n); c != "" {
-				fmt.Fprintf(&b, "  class %s %s\n", ids[n], c)
-			}
 		}
 	}
 	return b.String()

@@ -45,25 +45,6 @@ func TestMermaidIDsAreDistinctAndSafe(t *testing.T) {
 	}
 }
 
-func TestMermaidWith(t *testing.T) {
-	g := mustGraph(t, diamond)
-	got := g.MermaidWith(func(n string) string {
-		if n == "b" {
-			return "failed"
-		}
-		if n == "d" {
-			return "blocked"
-		}
-		return ""
-	})
-	if !strings.HasSuffix(got, "  c --> d\n  class b failed\n  class d blocked\n") {
-		t.Fatalf("MermaidWith:\n%s", got)
-	}
-	if strings.Contains(got, "class a") || strings.Contains(got, "class c") {
-		t.Fatalf("class for a node without one:\n%s", got)
-	}
-}
-
 func TestDOT(t *testing.T) {
 	want := `digraph {
   rankdir=LR;

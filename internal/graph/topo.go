@@ -2,7 +2,6 @@ package graph
 
 import (
 	"container/heap"
-	"sort"
 )
 
 // TopoSort returns every node, upstreams before their dependents. Among the
@@ -29,30 +28,6 @@ func (g *Graph) TopoSort() []string {
 		}
 	}
 	return out
-}
-
-// Levels groups the nodes by depth: level 0 holds the nodes without
-// upstreams, level k the nodes whose deepest upstream is on level k-1. Every
-// node of a level can run as soon as the levels before it are done. Each
-// level is sorted; an empty graph has no levels.
-func (g *Graph) Levels() [][]string {
-	depth := make(map[string]int, len(g.nodes))
-	var levels [][]string
-	for _, n := range g.TopoSort() {
-		d := 0
-		for _, u := range g.up[n] {
-			d = max(d, depth[u]+1)
-		}
-		depth[n] = d
-		if d == len(levels) {
-			levels = append(levels, nil)
-		}
-		levels[d] = append(levels[d], n)
-	}
-	for _, l := range levels {
-		sort.Strings(l)
-	}
-	return levels
 }
 
 // stringHeap is a min-heap of strings.

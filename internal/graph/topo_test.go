@@ -47,27 +47,3 @@ func TestTopoSortRandom(t *testing.T) {
 		}
 	}
 }
-
-func TestLevels(t *testing.T) {
-	tests := []struct {
-		name string
-		deps map[string][]string
-		want [][]string
-	}{
-		{"projects", projects, [][]string{
-			{"cloudflare-storage", "dns", "kafka-data-plane"},
-			{"cloudflare-workers", "kafka-integrations"},
-			{"gcp-gmail"},
-		}},
-		{"diamond", diamond, [][]string{{"a"}, {"b", "c"}, {"d"}}},
-		// e reads a (level 0) and c (level 2): its deepest upstream decides.
-		{"deepest upstream decides", map[string][]string{"a": nil, "b": {"a"}, "c": {"b"}, "e": {"a", "c"}}, [][]string{{"a"}, {"b"}, {"c"}, {"e"}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := mustGraph(t, tt.deps).Levels(); !reflect.DeepEqual(got, tt.want) {
-				t.Fatalf("Levels = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}

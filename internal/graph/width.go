@@ -8,12 +8,12 @@ import "sort"
 // minus a maximum matching of the bipartite graph of the transitive closure.
 // An empty graph has width 0.
 func (g *Graph) Width() int {
-	return len(g.MaxAntichain())
+	return len(g.maxAntichain())
 }
 
-// MaxAntichain returns one largest antichain of g (see Width), sorted. It is
+// maxAntichain returns one largest antichain of g (see Width), sorted. It is
 // built from the maximum matching by König's theorem, so it is deterministic.
-func (g *Graph) MaxAntichain() []string {
+func (g *Graph) maxAntichain() []string {
 	n := len(g.nodes)
 	if n == 0 {
 		return nil

@@ -12,7 +12,7 @@ func TestWidth(t *testing.T) {
 		name string
 		deps map[string][]string
 		want int
-		// wantChain, when set, is the antichain expected from MaxAntichain.
+		// wantChain, when set, is the antichain expected from maxAntichain.
 		wantChain []string
 	}{
 		{"single", map[string][]string{"a": nil}, 1, []string{"a"}},
@@ -33,12 +33,12 @@ func TestWidth(t *testing.T) {
 			if got := g.Width(); got != tt.want {
 				t.Errorf("Width = %d, want %d", got, tt.want)
 			}
-			ac := g.MaxAntichain()
+			ac := g.maxAntichain()
 			if len(ac) != tt.want {
-				t.Errorf("MaxAntichain = %v, want %d nodes", ac, tt.want)
+				t.Errorf("maxAntichain = %v, want %d nodes", ac, tt.want)
 			}
 			if tt.wantChain != nil && !reflect.DeepEqual(ac, tt.wantChain) {
-				t.Errorf("MaxAntichain = %v, want %v", ac, tt.wantChain)
+				t.Errorf("maxAntichain = %v, want %v", ac, tt.wantChain)
 			}
 			assertAntichain(t, g, ac)
 		})
@@ -94,6 +94,6 @@ func TestWidthMatchesBruteForce(t *testing.T) {
 		if got := g.Width(); got != want {
 			t.Fatalf("%sWidth = %d, brute force %d", g.DOT(), got, want)
 		}
-		assertAntichain(t, g, g.MaxAntichain())
+		assertAntichain(t, g, g.maxAntichain())
 	}
 }

@@ -36,7 +36,6 @@ type Resource struct {
 	Parent    string
 	Provider  string
 	DependsOn []string
-	URN       string
 }
 
 // Get returns the input at a property path such as "settings.batchSize" or
