@@ -92,7 +92,7 @@ func TestAProjectFailsAlone(t *testing.T) {
 		orig := w.read(file)
 		w.write(file, orig+"\n  - name: \"{stack}-e2e-killed\"\n    description: created while its project process is killed\n")
 		defer w.write(file, orig)
-		if err := sandbox.SetFaults(w.sandboxDir(), []sandbox.Fault{{Op: "create", Type: typeTopic, Name: "local-e2e-killed", Delay: "6s"}}); err != nil {
+		if err := sandbox.SetFaults(w.sandboxDir(), []sandbox.Fault{{Op: "create", Type: typeTopic, Name: "*e2e-killed", Delay: "6s"}}); err != nil {
 			t.Fatal(err)
 		}
 		cmd := w.command("deploy", "-env", "local")

@@ -170,6 +170,10 @@ func opCmd(op runner.Op) func(ctx context.Context, e Env, args []string) (int, e
 			ClearPendingCreates: *clearPending && op == runner.Refresh, Timeout: *timeout,
 		})
 		if err != nil {
+			if ctx.Err() != nil {
+				// Ctrl-C before any project ran (a build, the session).
+				return report.ExitInterrupted, fmt.Errorf("interrupted before any project ran: %w", err)
+			}
 			return report.ExitFailed, err
 		}
 		return rep.ExitCode, nil

@@ -30,6 +30,7 @@ type collector struct {
 	steps      map[string]string // urn -> description of a step that changes something
 	summary    map[string]int    // the engine's summary: op -> count
 	pending    []string          // operations an earlier run left pending, as the engine warns
+	inflight   map[string]string // urn -> step started and not finished
 	started    time.Time
 }
 
@@ -37,7 +38,7 @@ func newCollector(w io.Writer, observe func(string)) *collector {
 	if observe == nil {
 		observe = func(string) {}
 	}
-	c := &collector{observe: observe, steps: map[string]string{}, started: time.Now()}
+	c := &collector{observe: observe, steps: map[string]string{}, inflight: map[string]string{}, started: time.Now()}
 	if w != nil {
 		c.w = json.NewEncoder(w)
 	}
@@ -77,10 +78,14 @@ func (c *collector) add(ev events.EngineEvent) {
 				detail = " (" + strings.Join(m.Diffs, ", ") + ")"
 			}
 			c.steps[m.URN] = fmt.Sprintf("%s %s %s%s", m.Op, m.Type, URNName(m.URN), detail)
+			c.inflight[m.URN] = fmt.Sprintf("%s %s %s", verb(m.Op), ShortType(m.Type), URNName(m.URN))
 		}
 		c.observe(fmt.Sprintf("%d done · %s %s %s", c.done, verb(m.Op), ShortType(m.Type), URNName(m.URN)))
 	case ev.ResOutputsEvent != nil:
 		c.done++
+		delete(c.inflight, ev.ResOutputsEvent.Metadata.URN)
+	case ev.ResOpFailedEvent != nil:
+		delete(c.inflight, ev.ResOpFailedEvent.Metadata.URN)
 	case ev.SummaryEvent != nil:
 		c.summary = map[string]int{}
 		for op, n := range ev.SummaryEvent.ResourceChanges {
@@ -90,10 +95,14 @@ func (c *collector) add(ev events.EngineEvent) {
 		p := ev.PolicyEvent
 		c.violations = append(c.violations, fmt.Sprintf("[%s] %s: %s %s", p.EnforcementLevel, p.PolicyName, URNName(p.ResourceURN), firstLine(p.Message)))
 	case ev.DiagnosticEvent != nil && ev.DiagnosticEvent.Severity == "warning" && strings.Contains(ev.DiagnosticEvent.Message, "interrupted while"):
+		// The engine lists them as "  * <urn>, interrupted while <op>".
 		for _, l := range strings.Split(ev.DiagnosticEvent.Message, "\n") {
-			if l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "*")); strings.Contains(l, "interrupted while") {
-				c.pending = append(c.pending, URNName(strings.Fields(l)[0])+" "+l[strings.Index(l, "interrupted while"):])
+			l = strings.TrimSpace(l)
+			if !strings.HasPrefix(l, "* ") || !strings.Contains(l, ", interrupted while ") {
+				continue
 			}
+			urn, op, _ := strings.Cut(strings.TrimPrefix(l, "* "), ", interrupted while ")
+			c.pending = append(c.pending, fmt.Sprintf("%s %s (interrupted while %s)", ShortType(string(resourceType(urn))), URNName(urn), op))
 		}
 	case ev.DiagnosticEvent != nil && ev.DiagnosticEvent.Severity == "error":
 		msg := strings.TrimSpace(ev.DiagnosticEvent.Message)
@@ -123,6 +132,31 @@ func (c *collector) changed() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// inFlight returns the steps started and not finished, sorted.
+func (c *collector) inFlight() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, 0, len(c.inflight))
+	for _, s := range c.inflight {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// resourceType returns the type of a URN (urn:pulumi:stack::project::type::name).
+func resourceType(urn string) string {
+	parts := strings.Split(urn, "::")
+	if len(parts) < 4 {
+		return ""
+	}
+	t := parts[2]
+	if i := strings.LastIndex(t, "$"); i >= 0 {
+		t = t[i+1:]
+	}
+	return t
 }
 
 // pendingOps returns the pending operations the engine warned about.

@@ -112,3 +112,36 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestPendingOperationsAndStepsInFlight: the engine's warning about an
+// earlier run's pending operations is read line by line (its resolution
+// text is not an operation), and the steps started but not finished are
+// what an interrupted run names.
+func TestPendingOperationsAndStepsInFlight(t *testing.T) {
+	c := newCollector(nil, nil)
+	urn := "urn:pulumi:local::kafka-data-plane::clustera:kafka:DataPlane$aiven:index/kafkaTopic:KafkaTopic::runtime"
+	c.add(ev(apitype.EngineEvent{DiagnosticEvent: &apitype.DiagnosticEvent{Severity: "warning", Message: "Attempting to deploy or update resources with 1 pending operations from previous deployment.\n" +
+		"  * " + urn + ", interrupted while creating\n" +
+		"These resources are in an unknown state because the Pulumi CLI was interrupted while waiting for changes to these resources to complete."}}))
+	if got := c.pendingOps(); len(got) != 1 || got[0] != "KafkaTopic runtime (interrupted while creating)" {
+		t.Fatalf("pending = %q", got)
+	}
+	c.add(ev(apitype.EngineEvent{ResourcePreEvent: &apitype.ResourcePreEvent{Metadata: apitype.StepEventMetadata{Op: apitype.OpCreate, URN: urn, Type: "aiven:index/kafkaTopic:KafkaTopic"}}}))
+	c.add(ev(apitype.EngineEvent{ResourcePreEvent: &apitype.ResourcePreEvent{Metadata: apitype.StepEventMetadata{Op: apitype.OpCreate, URN: urn + "2", Type: "aiven:index/kafkaTopic:KafkaTopic"}}}))
+	c.add(ev(apitype.EngineEvent{ResOutputsEvent: &apitype.ResOutputsEvent{Metadata: apitype.StepEventMetadata{URN: urn + "2"}}}))
+	if got := c.inFlight(); len(got) != 1 || got[0] != "creating KafkaTopic runtime" {
+		t.Fatalf("in flight = %q", got)
+	}
+}
+
+func TestMaskedWriterKeepsNoSecret(t *testing.T) {
+	t.Setenv("CLOUDFLARE_API_TOKEN", "cf-token-e2e-123456")
+	var b strings.Builder
+	w := masked(&b, EnvSecrets())
+	if _, err := w.Write([]byte("error: 401 for token cf-token-e2e-123456\n")); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "cf-token-e2e-123456") || !strings.Contains(b.String(), "[secret]") {
+		t.Fatalf("log line %q", b.String())
+	}
+}

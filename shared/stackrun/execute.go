@@ -3,6 +3,7 @@ package stackrun
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -122,7 +123,8 @@ func Execute(ctx context.Context, hard <-chan struct{}, t Task, p Project, h Hoo
 		fmt.Fprintln(logf, err)
 		return Result{Status: Failed, Error: stateHint(t.Project, t.Stack, err.Error())}
 	}
-	r := &run{t: t, stack: stack, logf: logf, evf: evf, progress: progress}
+	envSecrets := EnvSecrets()
+	r := &run{t: t, stack: stack, logw: masked(logf, envSecrets), evw: masked(evf, envSecrets), progress: progress}
 	res := r.do(ctx)
 	res.Error = stateHint(t.Project, t.Stack, res.Error)
 	if res.Status == Failed && ctx.Err() != nil {
@@ -156,7 +158,7 @@ func openStack(ctx context.Context, t Task, cmd auto.PulumiCommand, program pulu
 type run struct {
 	t          Task
 	stack      auto.Stack
-	logf, evf  *os.File
+	logw, evw  io.Writer // the log and the event stream, credentials masked
 	progress   func(string)
 	violations []string
 }
@@ -174,17 +176,17 @@ func (r *run) do(ctx context.Context) Result {
 			// an update is after its resources changed: a preview with the
 			// pack first stops every mandatory violation before anything.
 			r.progress("previewing with the policy pack")
-			fmt.Fprintln(r.logf, "== preview (policy check before the update)")
+			fmt.Fprintln(r.logw, "== preview (policy check before the update)")
 			if _, _, err = r.engine(r.preview(ctx, false)); err != nil {
 				col = newCollector(nil, nil)
 				break
 			}
-			fmt.Fprintln(r.logf, "\n== update")
+			fmt.Fprintln(r.logw, "\n== update")
 		}
 		counts, col, err = r.engine(func(ch chan<- events.EngineEvent) (map[string]int, error) {
 			// ShowSecrets(false): the update summary is read without
 			// decrypting the stack's secrets.
-			opts := []optup.Option{optup.ProgressStreams(r.logf), optup.ErrorProgressStreams(r.logf), optup.EventStreams(ch),
+			opts := []optup.Option{optup.ProgressStreams(r.logw), optup.ErrorProgressStreams(r.logw), optup.EventStreams(ch),
 				optup.Color("never"), optup.SuppressProgress(), optup.ShowSecrets(false)}
 			if t.PolicyPack != "" {
 				opts = append(opts, optup.PolicyPacks(t.PolicyPack), optup.PolicyPackConfigs(t.PolicyConfig))
@@ -205,7 +207,7 @@ func (r *run) do(ctx context.Context) Result {
 		counts, col, err = r.engine(r.preview(ctx, t.Op == Drift))
 	case Refresh:
 		counts, col, err = r.engine(func(ch chan<- events.EngineEvent) (map[string]int, error) {
-			opts := []optrefresh.Option{optrefresh.ProgressStreams(r.logf), optrefresh.ErrorProgressStreams(r.logf),
+			opts := []optrefresh.Option{optrefresh.ProgressStreams(r.logw), optrefresh.ErrorProgressStreams(r.logw),
 				optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.SuppressProgress(), optrefresh.ShowSecrets(false)}
 			if t.ClearPendingCreates {
 				opts = append(opts, optrefresh.ClearPendingCreates())
@@ -218,7 +220,7 @@ func (r *run) do(ctx context.Context) Result {
 		})
 	case Destroy:
 		counts, col, err = r.engine(func(ch chan<- events.EngineEvent) (map[string]int, error) {
-			out, err := r.stack.Destroy(ctx, optdestroy.ProgressStreams(r.logf), optdestroy.ErrorProgressStreams(r.logf),
+			out, err := r.stack.Destroy(ctx, optdestroy.ProgressStreams(r.logw), optdestroy.ErrorProgressStreams(r.logw),
 				optdestroy.EventStreams(ch), optdestroy.Color("never"), optdestroy.SuppressProgress(), optdestroy.ShowSecrets(false))
 			if err != nil {
 				return nil, err
@@ -238,9 +240,16 @@ func (r *run) do(ctx context.Context) Result {
 
 	res.Violations = dedupe(r.violations)
 	if pending := col.pendingOps(); len(pending) > 0 {
-		res.Note = fmt.Sprintf("pending operations from an interrupted earlier run: %s; check these objects in the cloud, then clear "+
-			"them: bin/infra refresh -env %s -project %s -clear-pending-creates (pending creates that did not happen are dropped; "+
-			"docs/runbooks/failed-deploy.md)", strings.Join(pending, "; "), t.Stack, t.Project)
+		res.Note = "the engine found operations an interrupted earlier run left pending: " + strings.Join(pending, "; ")
+		if strings.Contains(strings.Join(pending, " "), "interrupted while creating") {
+			res.Note += fmt.Sprintf("; check those objects in the cloud: if they exist, import them, otherwise drop the pending creates with "+
+				"bin/infra refresh -env %s -project %s -clear-pending-creates (docs/runbooks/failed-deploy.md)", t.Stack, t.Project)
+		}
+	}
+	if ctx.Err() != nil {
+		if steps := col.inFlight(); len(steps) > 0 {
+			res.Note = strings.TrimPrefix(res.Note+"; ", "; ") + "in flight when interrupted: " + strings.Join(steps, ", ")
+		}
 	}
 	if t.Op == Drift {
 		res.Drift = col.changed()
@@ -248,7 +257,7 @@ func (r *run) do(ctx context.Context) Result {
 	if err != nil {
 		res.Status = Failed
 		res.Error = col.explain(ctx, err).Error()
-		fmt.Fprintf(r.logf, "\nerror: %v\n", err)
+		fmt.Fprintf(r.logw, "\nerror: %v\n", err)
 		return res
 	}
 	res.Changes = counts
@@ -276,7 +285,7 @@ func (r *run) do(ctx context.Context) Result {
 
 // engine runs one engine operation with its event stream collected.
 func (r *run) engine(f func(ch chan<- events.EngineEvent) (map[string]int, error)) (map[string]int, *collector, error) {
-	col := newCollector(r.evf, r.progress)
+	col := newCollector(r.evw, r.progress)
 	ch := make(chan events.EngineEvent)
 	done := make(chan struct{})
 	go func() { col.consume(ch); close(done) }()
@@ -299,7 +308,7 @@ func (r *run) engine(f func(ch chan<- events.EngineEvent) (map[string]int, error
 
 func (r *run) preview(ctx context.Context, refresh bool) func(ch chan<- events.EngineEvent) (map[string]int, error) {
 	return func(ch chan<- events.EngineEvent) (map[string]int, error) {
-		opts := []optpreview.Option{optpreview.ProgressStreams(r.logf), optpreview.ErrorProgressStreams(r.logf),
+		opts := []optpreview.Option{optpreview.ProgressStreams(r.logw), optpreview.ErrorProgressStreams(r.logw),
 			optpreview.EventStreams(ch), optpreview.Color("never"), optpreview.SuppressProgress(), optpreview.Diff()}
 		if refresh {
 			opts = append(opts, optpreview.Refresh())

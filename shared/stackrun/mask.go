@@ -2,6 +2,7 @@ package stackrun
 
 import (
 	"context"
+	"io"
 	"os"
 
 	"github.com/clustera/infra/shared/redact"
@@ -46,4 +47,26 @@ func apply(m *redact.Masker, res *Result) {
 	res.Note = m.String(res.Note)
 	res.Violations = m.Strings(res.Violations)
 	res.Drift = m.Strings(res.Drift)
+}
+
+// maskWriter masks the credentials of the environment in what it writes:
+// the project's log and event stream keep no plaintext secret. (A secret
+// that a writer's chunks split in two is not caught; the CLI writes lines.)
+type maskWriter struct {
+	m *redact.Masker
+	w io.Writer
+}
+
+func masked(w io.Writer, m *redact.Masker) io.Writer {
+	if m.Len() == 0 {
+		return w
+	}
+	return maskWriter{m: m, w: w}
+}
+
+func (mw maskWriter) Write(p []byte) (int, error) {
+	if _, err := mw.w.Write([]byte(mw.m.String(string(p)))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -210,7 +210,20 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 		printOutputs(req.Out, rep, req.JSON)
 	}
 	if rep.Interrupted {
-		fmt.Fprintln(req.Out, "interrupted: in-flight operations were cancelled and their stacks unlocked; run the same command again to continue")
+		select {
+		case <-req.Hard:
+			var left []string
+			for _, row := range rep.Rows {
+				if row.Result == report.Interrupted && row.Error != "" {
+					left = append(left, row.Project)
+				}
+			}
+			fmt.Fprintf(req.Out, "aborted: the projects running were killed (%s): their stacks may stay locked and hold pending operations; "+
+				"run the same command again: it clears the locks it proves stale and names any pending operation (docs/runbooks/state-locks.md)\n",
+				strings.Join(left, ", "))
+		default:
+			fmt.Fprintln(req.Out, "interrupted: in-flight operations were cancelled, their state saved and their stacks unlocked; run the same command again to continue")
+		}
 	}
 	if err := rep.WriteJSON(filepath.Join(runDir, "report.json")); err != nil {
 		return rep, err
@@ -287,13 +300,14 @@ func indent(s, prefix string) string {
 }
 
 func printFailures(w io.Writer, root string, rep *report.Report) {
+	mask := rep.Masker
 	for _, row := range rep.Rows {
 		if row.Result != report.Failed {
 			continue
 		}
-		fmt.Fprintf(w, "\n✗ %s failed: %s\n", row.Project, row.Error)
+		fmt.Fprintf(w, "\n✗ %s failed: %s\n", row.Project, mask.String(row.Error))
 		if row.Log != "" {
-			if tail := tailFile(row.Log, 15); tail != "" {
+			if tail := mask.String(tailFile(row.Log, 15)); tail != "" {
 				fmt.Fprintf(w, "  last lines of %s:\n", rel(root, row.Log))
 				for _, l := range strings.Split(tail, "\n") {
 					fmt.Fprintf(w, "  │ %s\n", l)

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -27,6 +29,11 @@ type process struct {
 	task    stackrun.Task
 	hard    <-chan struct{}
 	observe func(string)
+	// killAfter, when positive, kills the process and its CLIs that long
+	// after a cancellation's interrupt if they have not stopped (a hung
+	// provider under a deadline); killed then tells it happened.
+	killAfter time.Duration
+	killed    bool
 
 	mu   sync.Mutex
 	clis map[int]bool // CLIs started and not yet exited
@@ -111,6 +118,7 @@ func (p *process) run(ctx context.Context) (stackrun.Result, *crash) {
 	var waitErr error
 	cancelled := ctx.Done()
 	hard := p.hard
+	var escalate <-chan time.Time
 	for waiting := true; waiting; {
 		select {
 		case waitErr = <-done:
@@ -118,9 +126,15 @@ func (p *process) run(ctx context.Context) (stackrun.Result, *crash) {
 		case <-cancelled:
 			_ = cmd.Process.Signal(os.Interrupt)
 			cancelled = nil
+			if p.killAfter > 0 {
+				escalate = time.After(p.killAfter)
+			}
+		case <-escalate:
+			p.killAll(cmd.Process.Pid)
+			p.killed, escalate = true, nil
 		case <-hard:
 			p.killAll(cmd.Process.Pid)
-			hard = nil
+			p.killed, hard = true, nil
 		}
 	}
 	// The channel ends when the process does; should anything it started
@@ -143,14 +157,55 @@ func (p *process) run(ctx context.Context) (stackrun.Result, *crash) {
 	return stackrun.Result{}, c
 }
 
-// killAll ends the process and every CLI it runs at once.
+// killAll ends the process, every CLI it runs and everything they started
+// (plugins such as the policy pack run in process groups of their own, so
+// they are found by parentage, before their parents die) at once.
 func (p *process) killAll(pid int) {
+	victims := append(descendants(pid), pid)
 	_ = syscall.Kill(-pid, syscall.SIGKILL)
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	for cli := range p.clis {
 		_ = syscall.Kill(-cli, syscall.SIGKILL)
 	}
+	p.mu.Unlock()
+	for _, v := range victims {
+		_ = syscall.Kill(v, syscall.SIGKILL)
+	}
+}
+
+// descendants returns the pids of every live process below pid, from
+// /proc.
+func descendants(pid int) []int {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	children := map[int][]int{}
+	for _, path := range stats {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		s := string(data)
+		end := strings.LastIndexByte(s, ')')
+		if end < 0 || end+2 >= len(s) {
+			continue
+		}
+		f := strings.Fields(s[end+2:]) // f[0] state, f[1] parent
+		child, err1 := strconv.Atoi(strings.Fields(s)[0])
+		parent, err2 := strconv.Atoi(f[1])
+		if err1 == nil && err2 == nil && len(f) > 1 {
+			children[parent] = append(children[parent], child)
+		}
+	}
+	var out []int
+	stack := []int{pid}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, c := range children[n] {
+			out = append(out, c)
+			stack = append(stack, c)
+		}
+	}
+	return out
 }
 
 func describeExit(err error) string {

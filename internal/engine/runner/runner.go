@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -93,8 +94,10 @@ type Runner struct {
 	Hard <-chan struct{}
 	// Timeout, when positive, bounds each project's operation: a project
 	// still running then is interrupted (its CLI saves the stack and
-	// unlocks) and fails, naming the deadline; the others go on.
-	Timeout time.Duration
+	// unlocks) and fails, naming the deadline; the others go on. One still
+	// running TimeoutGrace after that interrupt (a provider that never
+	// answers) is killed.
+	Timeout, TimeoutGrace time.Duration
 }
 
 // Run runs a task. Failures are in the Outcome.
@@ -145,17 +148,31 @@ func (r *Runner) Run(ctx context.Context, t Task) Outcome {
 		var cancel context.CancelFunc
 		runCtx, cancel = context.WithTimeout(ctx, r.Timeout)
 		defer cancel()
+		p.killAfter = r.TimeoutGrace
+		if p.killAfter <= 0 {
+			p.killAfter = time.Minute
+		}
 	}
 	res, crash := p.run(runCtx)
 	if ctx.Err() == nil && runCtx.Err() != nil {
 		// Our own deadline, not the user's Ctrl-C: a failure.
 		out = outcomeOf(out, res)
 		out.Result = report.Failed
-		out.Err = fmt.Errorf("timed out after %s (-timeout) while %s; the CLI was interrupted and saved the stack: "+
-			"a provider or the network did not answer in time (raise -timeout, or see the log)", r.Timeout, last)
-		if crash != nil {
-			out.Err = fmt.Errorf("%w\n%v", out.Err, r.afterCrash(crash, t.Project))
+		what := last
+		if _, steps, ok := strings.Cut(res.Note, "in flight when interrupted: "); ok {
+			what = steps
 		}
+		how := "the CLI was interrupted and saved the stack"
+		if p.killed {
+			how = fmt.Sprintf("it did not stop within %s of its interrupt and was killed: the stack stays locked until the next run proves the lock stale and clears it", p.killAfter)
+		}
+		out.Err = fmt.Errorf("timed out after %s (-timeout) while %s; %s; a provider or the network did not answer in time (raise -timeout, or see the log)", r.Timeout, what, how)
+		return out
+	}
+	if p.killed {
+		// A second Ctrl-C: nothing saved; say what is left behind.
+		out.Result = report.Interrupted
+		out.Err = fmt.Errorf("aborted (second Ctrl-C) while %s: its process and CLI were killed; the stack may stay locked and hold pending operations until the next run, which clears a lock it proves stale and names any pending operation", last)
 		return out
 	}
 	if crash != nil {

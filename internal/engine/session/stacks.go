@@ -15,6 +15,10 @@ type StackInfo struct {
 	LastUpdate       string `json:"lastUpdate"`
 	UpdateInProgress bool   `json:"updateInProgress"`
 	ResourceCount    *int   `json:"resourceCount"`
+	// Unreadable is why the stack could not be listed (a corrupt
+	// checkpoint); the stack is taken to exist, so its own run fails with
+	// the engine's error and the restore runbook.
+	Unreadable string `json:"-"`
 }
 
 // Deployed reports whether the stack holds resources (an empty stack, e.g.
@@ -39,7 +43,35 @@ func (inv Inventory) Exists(project string) bool {
 // Inventory lists the stacks of this environment across all projects with
 // one CLI call.
 func (s *Session) Inventory(ctx context.Context) (Inventory, error) {
-	stdout, stderr, code, err := s.Cmd.Run(ctx, s.Root, nil, nil, nil, s.EnvList(), "stack", "ls", "--all", "--json")
+	all, err := s.listStacks(ctx)
+	if err != nil {
+		// One unreadable checkpoint fails the whole listing. List project
+		// by project, so only that project fails (its own run then names
+		// its stack and the restore runbook) and the others go on.
+		inv := Inventory{}
+		failed := 0
+		for _, p := range contracts.Projects {
+			stacks, perr := s.listStacks(ctx, "--project", p)
+			if perr != nil {
+				failed++
+				inv[p] = StackInfo{Name: contracts.StackName("organization", p, s.Settings.Name), Unreadable: perr.Error()}
+				continue
+			}
+			s.addStacks(inv, stacks)
+		}
+		if failed == len(contracts.Projects) {
+			return nil, err // the backend itself, not one stack
+		}
+		return inv, nil
+	}
+	inv := Inventory{}
+	s.addStacks(inv, all)
+	return inv, nil
+}
+
+func (s *Session) listStacks(ctx context.Context, args ...string) ([]StackInfo, error) {
+	args = append([]string{"stack", "ls", "--all", "--json"}, args...)
+	stdout, stderr, code, err := s.Cmd.Run(ctx, s.Root, nil, nil, nil, s.EnvList(), args...)
 	if err != nil || code != 0 {
 		return nil, fmt.Errorf("listing stacks in %s: %v: %s", s.BackendURL, err, strings.TrimSpace(stderr))
 	}
@@ -47,7 +79,10 @@ func (s *Session) Inventory(ctx context.Context) (Inventory, error) {
 	if err := json.Unmarshal([]byte(stdout), &all); err != nil {
 		return nil, fmt.Errorf("listing stacks: unexpected output: %w", err)
 	}
-	inv := Inventory{}
+	return all, nil
+}
+
+func (s *Session) addStacks(inv Inventory, all []StackInfo) {
 	for _, st := range all {
 		parts := strings.Split(st.Name, "/")
 		if len(parts) < 2 || parts[len(parts)-1] != s.Settings.Name {
@@ -58,5 +93,4 @@ func (s *Session) Inventory(ctx context.Context) (Inventory, error) {
 			inv[project] = st
 		}
 	}
-	return inv, nil
 }
