@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"text/tabwriter"
 
@@ -19,7 +21,9 @@ import (
 	"github.com/clustera/infra/internal/engine/report"
 	"github.com/clustera/infra/internal/engine/runner"
 	"github.com/clustera/infra/internal/engine/session"
+	"github.com/clustera/infra/internal/providers/sandbox"
 	"github.com/clustera/infra/shared/environment"
+	"github.com/clustera/infra/shared/stackrun"
 )
 
 // Request is one rehearsal.
@@ -45,6 +49,9 @@ type Step struct {
 type Result struct {
 	Env   string
 	Steps []Step
+	// TakeOvers are the existing objects the deploy overwrote (the real
+	// APIs' create is an upsert for them): a real deploy takes them over.
+	TakeOvers []string
 }
 
 // ExitCode is the exit code of the first step that did not go as needed,
@@ -105,6 +112,17 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if !step("deploy from empty", runner.Deploy, clean) {
 		return res, nil
 	}
+	// Objects the deploy created over existing ones of the same name (a
+	// Worker upload, a cron trigger...) are what a real deploy would take
+	// over from whoever made them.
+	if took, err := sandbox.OpenCloud(filepath.Join(session.RehearsalDir(req.StateDir, req.Env), "sandbox")).TakeOvers(); err == nil && len(took) > 0 {
+		var names []string
+		for _, o := range took {
+			names = append(names, fmt.Sprintf("%s %s", o.Type, o.Name))
+		}
+		res.TakeOvers = names
+		fmt.Fprintf(req.Out, "rehearsal: the deploy would take over %d existing object(s): %s\n", len(names), strings.Join(names, ", "))
+	}
 	if !step("no-op deploy", runner.Deploy, func(rep *report.Report) Step {
 		s := clean(rep)
 		for _, row := range rep.Rows {
@@ -154,10 +172,8 @@ func destroyStep(prod bool, rep *report.Report) Step {
 	s := Step{Name: "destroy", Exit: rep.ExitCode}
 	var protected []string
 	for _, row := range rep.Rows {
-		for _, l := range strings.Split(row.Error, "\n") {
-			if strings.Contains(l, "protected") {
-				protected = append(protected, row.Project+": "+strings.TrimSpace(l))
-			}
+		for _, m := range protectedRe.FindAllStringSubmatch(row.Error, -1) {
+			protected = append(protected, row.Project+": "+stackrun.ShortType(urnType(m[1]))+" "+stackrun.URNName(m[1]))
 		}
 	}
 	switch {
@@ -172,6 +188,23 @@ func destroyStep(prod bool, rep *report.Report) Step {
 		s.Note = "prod's destroy failed, but not because of protection: " + failures(rep)
 	}
 	return s
+}
+
+// protectedRe matches the engine's refusal to delete a protected resource
+// (pkg/resource/deploy/step.go, deleteProtectedError).
+var protectedRe = regexp.MustCompile(`resource "([^"]+)" cannot be deleted\s+because it is protected`)
+
+// urnType returns the type of a URN (urn:pulumi:stack::project::type::name).
+func urnType(urn string) string {
+	parts := strings.Split(urn, "::")
+	if len(parts) < 4 {
+		return ""
+	}
+	t := parts[2]
+	if i := strings.LastIndex(t, "$"); i >= 0 {
+		t = t[i+1:]
+	}
+	return t
 }
 
 func failures(rep *report.Report) string {
@@ -208,6 +241,9 @@ func (r *Result) Write(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", s.Name, s.Exit, verdict, s.Note)
 	}
 	_ = tw.Flush()
+	for _, t := range r.TakeOvers {
+		fmt.Fprintf(w, "take-over: %s (it existed before the deploy, which overwrote it)\n", t)
+	}
 	verdict := "passed"
 	if r.ExitCode() != 0 {
 		verdict = "FAILED"
