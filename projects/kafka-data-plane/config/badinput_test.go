@@ -63,8 +63,6 @@ var (
 	addKey = configtest.AddKey
 )
 
-func committedRoot(t *testing.T) string { return configtest.CommittedRoot(t, project) }
-
 // badInput is one case of the corpus.
 type badInput struct {
 	name   string

@@ -123,11 +123,8 @@ type change = configtest.Change
 
 var (
 	edit   = configtest.Edit
-	sub    = configtest.Sub
 	addKey = configtest.AddKey
 )
-
-func committedRoot(t *testing.T) string { return configtest.CommittedRoot(t, project) }
 
 // badInput is one case of the corpus.
 type badInput struct {
