@@ -34,7 +34,8 @@ func envNewCmd(_ context.Context, e Env, args []string) (int, error) {
 		fmt.Fprintf(e.Stdout, "  %s\n", f)
 	}
 	fmt.Fprintf(e.Stdout, `next:
-  review the files (dns nodes, worker bundles) and try it locally:
+  review the files (dns nodes, the pinned Worker release), rehearse it on the sandbox (go run mage.go rehearse env=%[1]s)
+  and try it:
     go run mage.go preview:all env=%[1]s        (needs PULUMI_BACKEND_URL and the development credentials)
   then commit them on a branch named like the environment and push it:
     git checkout -b %[1]s && git add environments/%[1]s.yaml projects/*/Pulumi.%[1]s.yaml
