@@ -36,11 +36,11 @@ type Command struct {
 	// second Ctrl-C): nothing is saved, the stack stays locked.
 	Hard <-chan struct{}
 	// OnStart, when set, is called with the pid (and process group) of
-	// each CLI process right after it starts; OnExit after it exited,
-	// with killed true when a signal ended it (it then may have left its
-	// stack locked).
+	// each CLI process right after it starts; OnExit after it exited, with
+	// clean true only when it exited with status 0 (otherwise it may have
+	// left its stack locked).
 	OnStart func(pid int)
-	OnExit  func(pid int, killed bool)
+	OnExit  func(pid int, clean bool)
 
 	// Skip, when set, may answer a command without running the CLI: it
 	// returns the command's stdout and true.
@@ -67,6 +67,11 @@ func (c *Command) Run(ctx context.Context, workdir string, stdin io.Reader,
 ) (string, string, int, error) {
 	if !slices.Contains(args, "--non-interactive") {
 		args = append([]string{"--non-interactive"}, args...)
+	}
+	if ctx.Err() != nil {
+		// Never start a CLI only to interrupt it at once: one interrupted
+		// before it handles signals dies on the spot.
+		return "", "", -2, ctx.Err()
 	}
 	if c.Skip != nil {
 		if out, ok := c.Skip(args); ok {
@@ -137,7 +142,7 @@ func (c *Command) Run(ctx context.Context, workdir string, stdin io.Reader,
 	}
 	stdout, stderr := outSpool.finish(), errSpool.finish()
 	if c.OnExit != nil {
-		c.OnExit(pid, cmd.ProcessState != nil && !cmd.ProcessState.Exited())
+		c.OnExit(pid, cmd.ProcessState != nil && cmd.ProcessState.Exited() && cmd.ProcessState.ExitCode() == 0)
 	}
 	if os.Getenv("INFRA_TRACE_CLI") != "" {
 		fmt.Fprintf(os.Stderr, "trace: pulumi %s (%s) took %s\n", strings.Join(args, " "), filepath.Base(workdir), time.Since(start).Round(time.Millisecond))

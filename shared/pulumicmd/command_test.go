@@ -83,7 +83,7 @@ func TestHardAbortKillsAtOnce(t *testing.T) {
 	c := NewCommand(cli, semver.MustParse("3.259.0"))
 	c.Hard = hard
 	c.OnStart = func(pid int) { started = pid }
-	c.OnExit = func(pid int, k bool) { exited, killed = pid, k }
+	c.OnExit = func(pid int, clean bool) { exited, killed = pid, !clean }
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(200 * time.Millisecond); cancel(); time.Sleep(200 * time.Millisecond); close(hard) }()
 	start := time.Now()

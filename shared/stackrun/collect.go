@@ -31,6 +31,7 @@ type collector struct {
 	summary    map[string]int    // the engine's summary: op -> count
 	pending    []string          // operations an earlier run left pending, as the engine warns
 	inflight   map[string]string // urn -> step started and not finished
+	frozen     []string          // the steps in flight when the operation was interrupted
 	started    time.Time
 }
 
@@ -132,6 +133,24 @@ func (c *collector) changed() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// freeze records the steps in flight now: the operation is being
+// interrupted, and they will finish before it ends.
+func (c *collector) freeze() {
+	steps := c.inFlight()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frozen == nil {
+		c.frozen = steps
+	}
+}
+
+// interruptedSteps returns the steps frozen at the interrupt.
+func (c *collector) interruptedSteps() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.frozen...)
 }
 
 // inFlight returns the steps started and not finished, sorted.

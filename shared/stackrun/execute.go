@@ -93,14 +93,14 @@ func Execute(ctx context.Context, hard <-chan struct{}, t Task, p Project, h Hoo
 			h.CLIStart(pid)
 		}
 	}
-	cmd.OnExit = func(pid int, killed bool) {
+	cmd.OnExit = func(pid int, clean bool) {
 		mu.Lock()
 		remove := owners[pid]
 		delete(owners, pid)
 		mu.Unlock()
-		// A CLI that exited on its own released its lock; the record of
-		// one a signal ended stays, to prove its lock stale later.
-		if remove != nil && !killed {
+		// A CLI that succeeded released its lock; the record of any other
+		// stays, to prove a lock it may have left stale (pruned later).
+		if remove != nil && clean {
 			remove()
 		}
 		if h.CLIExit != nil {
@@ -124,7 +124,7 @@ func Execute(ctx context.Context, hard <-chan struct{}, t Task, p Project, h Hoo
 		return Result{Status: Failed, Error: stateHint(t.Project, t.Stack, err.Error())}
 	}
 	envSecrets := EnvSecrets()
-	r := &run{t: t, stack: stack, logw: masked(logf, envSecrets), evw: masked(evf, envSecrets), progress: progress}
+	r := &run{ctx: ctx, t: t, stack: stack, logw: masked(logf, envSecrets), evw: masked(evf, envSecrets), progress: progress}
 	res := r.do(ctx)
 	res.Error = stateHint(t.Project, t.Stack, res.Error)
 	if res.Status == Failed && ctx.Err() != nil {
@@ -156,6 +156,7 @@ func openStack(ctx context.Context, t Task, cmd auto.PulumiCommand, program pulu
 
 // run is one task's engine work.
 type run struct {
+	ctx        context.Context
 	t          Task
 	stack      auto.Stack
 	logw, evw  io.Writer // the log and the event stream, credentials masked
@@ -247,7 +248,7 @@ func (r *run) do(ctx context.Context) Result {
 		}
 	}
 	if ctx.Err() != nil {
-		if steps := col.inFlight(); len(steps) > 0 {
+		if steps := col.interruptedSteps(); len(steps) > 0 {
 			res.Note = strings.TrimPrefix(res.Note+"; ", "; ") + "in flight when interrupted: " + strings.Join(steps, ", ")
 		}
 	}
@@ -289,6 +290,13 @@ func (r *run) engine(f func(ch chan<- events.EngineEvent) (map[string]int, error
 	ch := make(chan events.EngineEvent)
 	done := make(chan struct{})
 	go func() { col.consume(ch); close(done) }()
+	go func() {
+		select {
+		case <-r.ctx.Done():
+			col.freeze()
+		case <-done:
+		}
+	}()
 	counts, err := f(ch)
 	select {
 	case <-done:

@@ -209,6 +209,15 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 	if req.Op == runner.Deploy || req.Op == runner.Outputs {
 		printOutputs(req.Out, rep, req.JSON)
 	}
+	if rep.Interrupted && req.Op != runner.Outputs && !closed(req.Hard) {
+		// A CLI that died on its interrupt may have left its lock: clear the
+		// ones whose holder is provably dead now, not on the next run.
+		if notes, err := s.ClearStaleLocks(selected); err == nil {
+			for _, line := range notes {
+				fmt.Fprintln(req.Out, "note: "+line)
+			}
+		}
+	}
 	if rep.Interrupted {
 		select {
 		case <-req.Hard:
@@ -222,7 +231,7 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 				"run the same command again: it clears the locks it proves stale and names any pending operation (docs/runbooks/state-locks.md)\n",
 				strings.Join(left, ", "))
 		default:
-			fmt.Fprintln(req.Out, "interrupted: in-flight operations were cancelled, their state saved and their stacks unlocked; run the same command again to continue")
+			fmt.Fprintln(req.Out, "interrupted: in-flight operations were cancelled and their stacks unlocked (each saved its state); run the same command again to continue")
 		}
 	}
 	if err := rep.WriteJSON(filepath.Join(runDir, "report.json")); err != nil {
@@ -233,6 +242,16 @@ func Run(ctx context.Context, req Request) (*report.Report, error) {
 	}
 	fmt.Fprintf(req.Out, "report: %s\n", rel(req.Root, filepath.Join(runDir, "report.json")))
 	return rep, nil
+}
+
+// closed reports whether c is closed (a nil channel never is).
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return c != nil
+	default:
+		return false
+	}
 }
 
 // scope names the run's state: the environment, or its rehearsal.

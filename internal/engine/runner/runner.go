@@ -172,7 +172,11 @@ func (r *Runner) Run(ctx context.Context, t Task) Outcome {
 	if p.killed {
 		// A second Ctrl-C: nothing saved; say what is left behind.
 		out.Result = report.Interrupted
-		out.Err = fmt.Errorf("aborted (second Ctrl-C) while %s: its process and CLI were killed; the stack may stay locked and hold pending operations until the next run, which clears a lock it proves stale and names any pending operation", last)
+		msg := fmt.Sprintf("aborted (second Ctrl-C) while %s: its process and CLI were killed; the stack may stay locked until the next run, which clears a lock it proves stale", last)
+		if pending, err := r.pendingOperations(t.Project); err == nil && len(pending) > 0 {
+			msg += "\n" + pendingNote(t.Project, r.S.Settings.Name, pending)
+		}
+		out.Err = errors.New(msg)
 		return out
 	}
 	if crash != nil {
