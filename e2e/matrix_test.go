@@ -137,7 +137,7 @@ var faultMatrix = []matrixRow{
 		fault: "Ctrl-C twice while an update is in flight (a 60 s delay fault on the update of a topic): the second kills every project process " +
 			"and CLI at once",
 		sees: []string{"received again: aborting; killing every project process and Pulumi CLI now",
-			"pending operations left in kafka-data-plane/local: updating KafkaTopic e2e-sigint"},
+			"aborted (second Ctrl-C) while", "the stack may stay locked until the next run"},
 		next:    []string{"note: removed the stale lock of kafka-data-plane/local held by pid "},
 		exit:    report.ExitInterrupted,
 		lost:    "no process of the run survives; the killed update's lock and owner record stay behind until the next run",
