@@ -40,6 +40,16 @@ func (r *Runner) afterCrash(c *crash, project string) error {
 	if len(stopped) > 0 {
 		fmt.Fprintf(&b, "\nits Pulumi CLI was %s", strings.Join(stopped, ", "))
 	}
+	if c.task.Op != stackrun.Validate {
+		// A CLI that lost its program may exit without releasing its
+		// lock; its owner record proves it dead, so the lock goes now
+		// rather than on the next run.
+		if notes, err := r.S.ClearStaleLocks([]string{project}); err == nil {
+			for _, n := range notes {
+				fmt.Fprintf(&b, "\n%s", n)
+			}
+		}
+	}
 	if c.task.Op == stackrun.Validate {
 		return errors.New(b.String())
 	}
