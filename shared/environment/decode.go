@@ -166,7 +166,7 @@ func suggestKey(key string, known []string) string {
 	}
 	best, bestD, ties := "", 3, 0
 	for _, k := range known {
-		switch d := editDistance(norm(key), norm(k)); {
+		switch d := problems.EditDistance(norm(key), norm(k)); {
 		case d < bestD:
 			best, bestD, ties = k, d, 1
 		case d == bestD:
@@ -221,25 +221,4 @@ func yamlName(f reflect.StructField) string {
 		return ""
 	}
 	return name
-}
-
-// editDistance is the Levenshtein distance of a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }

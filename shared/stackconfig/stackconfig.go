@@ -172,7 +172,7 @@ func Suggest(key string, candidates []string) string {
 	}
 	best, bestD, ties := "", 3, 0
 	for _, c := range candidates {
-		switch d := distance(norm(key), norm(c)); {
+		switch d := problems.EditDistance(norm(key), norm(c)); {
 		case d < bestD:
 			best, bestD, ties = c, d, 1
 		case d == bestD:
@@ -183,27 +183,6 @@ func Suggest(key string, candidates []string) string {
 		return ""
 	}
 	return best
-}
-
-// distance is the Levenshtein distance of a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // String returns the key's value, or def when it is not set.

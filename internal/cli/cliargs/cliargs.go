@@ -21,6 +21,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/clustera/infra/shared/problems"
 )
 
 // Kind is the type of an argument's value.
@@ -349,7 +351,7 @@ func Suggest(word string, candidates []string) string {
 	}
 	best, bestD, ties := "", 3, 0
 	for _, c := range candidates {
-		d := distance(norm(word), norm(c))
+		d := problems.EditDistance(norm(word), norm(c))
 		switch {
 		case d < bestD:
 			best, bestD, ties = c, d, 1
@@ -361,27 +363,6 @@ func Suggest(word string, candidates []string) string {
 		return ""
 	}
 	return best
-}
-
-// distance is the Levenshtein distance of a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 func mergeKey(given map[string]string, key string) map[string]string {
