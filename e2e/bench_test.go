@@ -17,7 +17,10 @@ import (
 // BenchmarkMainJob measures the main job on the local environment through
 // the real engine (`go run mage.go bench`): deploy from empty, a no-op
 // deploy, the same with parallel=1, and the edit loop (change one program,
-// then deploy that project alone, build included). Each iteration runs every
+// then deploy that project alone, build included), and for this design the
+// same no-op on a rehearsal of staging (its real configuration on the
+// sandbox: mandatory policies, a preview with the pack before each deploy),
+// which #15 bounds at 1.5x the local no-op. Each iteration runs every
 // case once, for this design and, when INFRA_BENCH_BASELINE names a git
 // revision, for that revision side by side (paired runs on the same noisy
 // machine). It reports medians:
@@ -26,7 +29,8 @@ import (
 //	<design>-<case>-cpu-s     user+system CPU of the whole process tree
 //	<design>-<case>-sum-s     sum of the per-project durations, measured in that (parallel) run
 //	<design>-<case>-crit-s    the slowest dependency chain, from the same durations
-//	<design>-<case>-peak-MiB  peak resident memory of the orchestrator and every process it started
+//	<design>-<case>-peak-MiB  peak resident memory of every process the case ran: the orchestrator, every
+//	                          process below it, and the edit loop's rebuild of the orchestrator
 //
 // Each no-op run is checked to be one (no project changed anything).
 func BenchmarkMainJob(b *testing.B) {
@@ -49,13 +53,35 @@ func BenchmarkMainJob(b *testing.B) {
 			d.add("from-empty", d.w.measure(b, false, nil, "deploy", "-env", "local"))
 			d.add("noop", d.w.measure(b, true, nil, "deploy", "-env", "local"))
 			d.add("noop-p1", d.w.measure(b, true, nil, "deploy", "-env", "local", "-parallel", "1"))
-			edit := func() error { return d.editProgram(i) }
-			d.add("edit-loop", d.w.measure(b, false, edit, "deploy", "-env", "local", "-project", "dns"))
+			// dns links the Cloudflare SDK; kafka-integrations does not.
+			for _, c := range []struct{ name, project string }{{"edit-loop", "dns"}, {"edit-loop-kafka", "kafka-integrations"}} {
+				edit := func() error { return d.editProgram(c.project, i) }
+				d.add(c.name, d.w.measure(b, false, edit, "deploy", "-env", "local", "-project", c.project))
+			}
+			if d.name == "new" {
+				b.StopTimer()
+				if err := os.RemoveAll(filepath.Join(d.w.root, ".state", "rehearsal", "staging")); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				d.add("staging-from-empty", d.w.measure(b, false, nil, "deploy", "-env", "staging", "-rehearsal"))
+				d.add("staging-noop", d.w.measure(b, true, nil, "deploy", "-env", "staging", "-rehearsal"))
+			}
 		}
 	}
 	b.StopTimer()
 	for _, d := range designs {
 		d.report(b)
+	}
+	if n := designs[0]; len(n.ms["noop"]) > 0 {
+		wall := func(c string) float64 {
+			xs := []float64{}
+			for _, m := range n.ms[c] {
+				xs = append(xs, m.wall.Seconds())
+			}
+			return median(xs)
+		}
+		b.ReportMetric(wall("staging-noop")/wall("noop"), "staging-noop-vs-local-x")
 	}
 }
 
@@ -73,12 +99,13 @@ func (d *benchDesign) add(c string, m measurement) {
 	d.ms[c] = append(d.ms[c], m)
 }
 
-// editProgram changes the dns program (a comment-only file) and rebuilds
-// the orchestrator, as `go run mage.go deploy:project` does first: in the
-// previous design that relinks every program into bin/infra; now it is a
-// no-op and the orchestrator builds only bin/projects/dns.
-func (d *benchDesign) editProgram(i int) error {
-	d.w.write("projects/dns/program/bench_edit.go", fmt.Sprintf("package program\n\n// bench edit %d at %s\nvar benchEdit = %d\n\nvar _ = benchEdit\n", i, time.Now().Format(time.RFC3339Nano), i))
+// editProgram changes a project's program (a new package-level value, so
+// the binary must be relinked) and rebuilds the orchestrator, as `go run
+// mage.go deploy:project` does first: in the previous design that relinks
+// every program into bin/infra; now it is a no-op and the orchestrator
+// builds only bin/projects/<project>.
+func (d *benchDesign) editProgram(project string, i int) error {
+	d.w.write("projects/"+project+"/program/bench_edit.go", fmt.Sprintf("package program\n\n// bench edit %d at %s\nvar benchEdit = %d\n\nvar _ = benchEdit\n", i, time.Now().Format(time.RFC3339Nano), i))
 	bin := d.w.bin
 	if bin == "" {
 		bin = infraBin
@@ -172,7 +199,36 @@ func (w *workspace) infraB(b *testing.B, args ...string) {
 
 // measure runs before (timed, if set) and then the orchestrator, sampling
 // the memory of its process tree. noop demands that nothing changed.
+// measure runs before (timed, if set) and then the orchestrator, sampling
+// the memory of every process this test started meanwhile (the build in
+// before, the orchestrator and every process below it). noop demands that
+// nothing changed.
 func (w *workspace) measure(b *testing.B, noop bool, before func() error, args ...string) measurement {
+	var peak int64
+	var mu sync.Mutex
+	done := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if rss := treeRSS(os.Getpid(), false); rss > 0 {
+					mu.Lock()
+					peak = max(peak, rss)
+					mu.Unlock()
+				}
+			}
+		}
+	}()
+	defer func() {
+		close(done)
+		<-sampled
+	}()
 	start := time.Now()
 	if before != nil {
 		if err := before(); err != nil {
@@ -182,34 +238,10 @@ func (w *workspace) measure(b *testing.B, noop bool, before func() error, args .
 	cmd := w.command(args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	var peak int64
-	var mu sync.Mutex
-	done := make(chan struct{})
-	go func() {
-		tick := time.NewTicker(50 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				if rss := treeRSS(cmd.Process.Pid); rss > 0 {
-					mu.Lock()
-					peak = max(peak, rss)
-					mu.Unlock()
-				}
-			}
-		}
-	}()
-	err := cmd.Wait()
-	wall := time.Since(start)
-	close(done)
-	if err != nil {
+	if err := cmd.Run(); err != nil {
 		b.Fatalf("infra %v: %v\n%s", args, err, out.String())
 	}
+	wall := time.Since(start)
 	rep := w.loadReport(out.String())
 	if rep == nil {
 		b.Fatalf("no report:\n%s", out.String())
@@ -235,11 +267,15 @@ func (w *workspace) measure(b *testing.B, noop bool, before func() error, args .
 
 func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
-// treeRSS returns the resident memory of pid and all its descendants.
-func treeRSS(root int) int64 {
+// treeRSS returns the resident memory of all descendants of pid, and of
+// pid itself when self is set.
+func treeRSS(root int, self bool) int64 {
 	procs := procTable()
 	page := int64(os.Getpagesize())
-	total := procs[root].rssPages * page
+	var total int64
+	if self {
+		total = procs[root].rssPages * page
+	}
 	for _, pid := range descendantsIn(procs, root) {
 		total += procs[pid].rssPages * page
 	}

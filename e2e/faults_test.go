@@ -26,6 +26,30 @@ func TestAProjectFailsAlone(t *testing.T) {
 			t.FailNow()
 		}
 	}
+	step("from empty, a failing upstream blocks the dependents that started early, leaving them no stack", func(t *testing.T) {
+		// The dependents' processes start while kafka-data-plane deploys
+		// and wait at their first read of its outputs (ADR 0011).
+		if err := sandbox.SetFaults(w.sandboxDir(), []sandbox.Fault{{Op: "create", Type: typeTopic, Message: "injected: Aiven API unavailable"}}); err != nil {
+			t.Fatal(err)
+		}
+		r := w.infra("deploy", "-env", "local")
+		if err := sandbox.SetFaults(w.sandboxDir(), nil); err != nil {
+			t.Fatal(err)
+		}
+		checkIsolated(t, r, "kafka-data-plane", "injected: Aiven API unavailable")
+		for _, p := range dependentsOf("kafka-data-plane") {
+			out, err := w.pulumi(p, "stack", "ls", "--json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(out, `"local"`) {
+				t.Errorf("%s was blocked from empty but has a stack:\n%s\n%s", p, out, r.out)
+			}
+		}
+		if locks := w.lockFiles(); len(locks) > 0 {
+			t.Errorf("locks left: %v", locks)
+		}
+	})
 	step("deploy all from empty", func(t *testing.T) {
 		if r := w.infra("deploy", "-env", "local"); r.code != 0 {
 			t.Fatalf("exit %d\n%s", r.code, r.out)

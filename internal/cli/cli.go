@@ -134,6 +134,7 @@ func opCmd(op runner.Op) func(ctx context.Context, e Env, args []string) (int, e
 		asJSON := fs.Bool("json", false, "outputs: print JSON")
 		timeout := fs.Duration("timeout", 0, "bound each project's operation, e.g. 20m: a project still running then is interrupted and fails (default: none)")
 		clearPending := fs.Bool("clear-pending-creates", false, "refresh: drop the pending creates an interrupted run left (check the cloud first)")
+		rehearsal := fs.Bool("rehearsal", false, "run the environment's real configuration against the sandbox, state under .state/rehearsal/<env> (one step of `rehearse`)")
 		if err := parseFlags(fs, args, e.Stderr); err != nil {
 			return report.ExitFailed, err
 		}
@@ -167,7 +168,7 @@ func opCmd(op runner.Op) func(ctx context.Context, e Env, args []string) (int, e
 			Root: e.Root, StateDir: e.StateDir, Env: *env, Op: op, Selection: sel, Parallel: *parallel,
 			Confirm: strings.TrimPrefix(*confirm, "confirm="), NoPolicy: *noPolicy, JSON: *asJSON, Out: e.Stdout, TTY: e.TTY,
 			Command: "infra " + strings.Join(append([]string{string(op)}, args...), " "), Hard: e.Hard,
-			ClearPendingCreates: *clearPending && op == runner.Refresh, Timeout: *timeout,
+			ClearPendingCreates: *clearPending && op == runner.Refresh, Timeout: *timeout, Rehearsal: *rehearsal,
 		})
 		if err != nil {
 			if ctx.Err() != nil {

@@ -132,6 +132,39 @@ func placeholderFor(project, stack, upstream string) bool {
 	return placeholders.m[project+"/"+stack][upstream]
 }
 
+// gate, when set, is what Read waits on before it reads an upstream's
+// stack; the process host (shared/stackrun) sets it when the orchestrator
+// started this project while its upstreams were still deploying.
+var gate struct {
+	sync.Mutex
+	wait func(upstream string) error
+}
+
+// AwaitUpstreams makes Read call wait(upstream) before it reads that
+// upstream's outputs, and fail with its error. wait returns once the
+// upstream's run has finished: nil when it succeeded. Call the returned
+// function when the operation is done.
+func AwaitUpstreams(wait func(upstream string) error) (release func()) {
+	gate.Lock()
+	defer gate.Unlock()
+	gate.wait = wait
+	return func() {
+		gate.Lock()
+		defer gate.Unlock()
+		gate.wait = nil
+	}
+}
+
+func awaitUpstream(upstream string) error {
+	gate.Lock()
+	wait := gate.wait
+	gate.Unlock()
+	if wait == nil {
+		return nil
+	}
+	return wait(upstream)
+}
+
 // PlaceholderLabel prefixes the warning a program logs when it uses
 // placeholder values, so tooling and people can spot it.
 const PlaceholderLabel = "PLACEHOLDER OUTPUTS"
@@ -156,6 +189,9 @@ func Read[T Contract](ctx *pulumi.Context, org string) (T, error) {
 	}
 	name := StackName(org, producer, ctx.Stack())
 	out := reflect.New(reflect.TypeOf(zero)).Elem()
+	if err := awaitUpstream(producer); err != nil {
+		return zero, err
+	}
 
 	if placeholderFor(consumer, ctx.Stack(), producer) {
 		if !ctx.DryRun() {

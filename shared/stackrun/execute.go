@@ -26,9 +26,12 @@ import (
 
 // Hooks receive what a running task reports; any may be nil.
 type Hooks struct {
-	Progress func(text string)
-	CLIStart func(pid int)
-	CLIExit  func(pid int)
+	// Upstreams delivers the orchestrator's Upstream lines for the task's
+	// Await (the process's stdin); without it nothing is awaited.
+	Upstreams io.Reader
+	Progress  func(text string)
+	CLIStart  func(pid int)
+	CLIExit   func(pid int)
 }
 
 // drainTimeout bounds the wait for the engine's event stream after an
@@ -117,6 +120,13 @@ func Execute(ctx context.Context, hard <-chan struct{}, t Task, p Project, h Hoo
 		program = func(*pulumi.Context) error { return nil }
 	}
 
+	var g *gate
+	if len(t.Await) > 0 && h.Upstreams != nil && t.Op.RunsProgram() {
+		g = newGate(h.Upstreams, t.Await, progress)
+		release := contracts.AwaitUpstreams(func(upstream string) error { return g.wait(ctx, upstream) })
+		defer release()
+	}
+
 	progress("opening stack")
 	stack, err := openStack(ctx, t, cmd, program)
 	if err != nil {
@@ -126,6 +136,13 @@ func Execute(ctx context.Context, hard <-chan struct{}, t Task, p Project, h Hoo
 	envSecrets := EnvSecrets()
 	r := &run{ctx: ctx, t: t, stack: stack, logw: masked(logf, envSecrets), evw: masked(evf, envSecrets), progress: progress}
 	res := r.do(ctx)
+	if g != nil {
+		res.Waited = g.Waited().Seconds()
+		if up := g.failed(); up != nil && res.Status == Failed {
+			// Blocked at its first read of the upstream: nothing declared.
+			res = blocked(context.WithoutCancel(ctx), t, stack, up, logf)
+		}
+	}
 	res.Error = stateHint(t.Project, t.Stack, res.Error)
 	if res.Status == Failed && ctx.Err() != nil {
 		res.Status = Interrupted

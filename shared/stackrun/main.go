@@ -55,12 +55,17 @@ func Serve(raw string, p Project) int {
 		return 2
 	}
 	ch := openChannel()
+	var upstreams io.Reader
+	if len(task.Await) > 0 {
+		upstreams = os.Stdin
+	}
 	ctx, hard, stop := signals()
 	defer stop()
 	res := Execute(ctx, hard, task, p, Hooks{
-		Progress: func(text string) { ch.send(Message{Kind: KindProgress, Text: text}) },
-		CLIStart: func(pid int) { ch.send(Message{Kind: KindCLI, PID: pid}) },
-		CLIExit:  func(pid int) { ch.send(Message{Kind: KindCLIExit, PID: pid}) },
+		Upstreams: upstreams,
+		Progress:  func(text string) { ch.send(Message{Kind: KindProgress, Text: text}) },
+		CLIStart:  func(pid int) { ch.send(Message{Kind: KindCLI, PID: pid}) },
+		CLIExit:   func(pid int) { ch.send(Message{Kind: KindCLIExit, PID: pid}) },
 	})
 	ch.send(Message{Kind: KindResult, Result: &res})
 	return 0

@@ -16,6 +16,19 @@
 //	{"kind":"cli-exit","pid":4242}     that CLI exited
 //	{"kind":"result","result":{...}}   the Result; always the last message
 //
+// A project started while its upstreams still run (the orchestrator starts
+// dependents early, so their CLI and program start overlap the upstream's
+// deploy) lists them in the task's "await"; its program then waits in
+// contracts.Read until the orchestrator writes, on the process's stdin, one
+// JSON Upstream per line as each of them finishes:
+//
+//	{"project":"kafka-data-plane","ok":true}
+//	{"project":"kafka-data-plane","ok":false,"status":"failed"}
+//
+// An upstream that did not succeed fails the program before it declared
+// anything (every program reads its upstreams first), and a stack this run
+// created for it is removed again.
+//
 // Its stdout and stderr go to the project's log, so a panic's message and
 // stack trace land there. A process that exits without a result message
 // crashed; the orchestrator then interrupts the CLIs it reported, so the
@@ -95,6 +108,9 @@ type Task struct {
 	// Placeholders lists upstreams whose stacks do not exist yet; a preview
 	// reads unknown values for them.
 	Placeholders []string `json:"placeholders,omitempty"`
+	// Await lists the upstreams still running when the process started:
+	// reading their outputs waits for their Upstream line on stdin.
+	Await []string `json:"await,omitempty"`
 	// Log receives the engine's text output; Events its JSON event stream.
 	Log    string `json:"log"`
 	Events string `json:"events"`
@@ -126,6 +142,18 @@ type Result struct {
 	Placeholders []string       `json:"placeholders,omitempty"`
 	Note         string         `json:"note,omitempty"`
 	Error        string         `json:"error,omitempty"`
+	// Waited is how long, in seconds, the program waited for the upstreams
+	// in the task's Await.
+	Waited float64 `json:"waited,omitempty"`
+}
+
+// Upstream tells a process that an upstream it awaits has finished
+// (orchestrator to process, one JSON line on stdin).
+type Upstream struct {
+	Project string `json:"project"`
+	OK      bool   `json:"ok"`
+	// Status is how it ended when not OK: failed, blocked, skipped.
+	Status string `json:"status,omitempty"`
 }
 
 // Message is one line on the channel.

@@ -11,6 +11,7 @@ import (
 	"github.com/clustera/infra/internal/engine/report"
 	"github.com/clustera/infra/internal/engine/runner"
 	"github.com/clustera/infra/internal/engine/walk"
+	"github.com/clustera/infra/shared/stackrun"
 )
 
 // Executor runs one task; *runner.Runner is the real one.
@@ -35,7 +36,11 @@ func Execute(ctx context.Context, p *Plan, exec Executor, parallel int, obs Obse
 	rows := map[string]*report.Row{}
 	fn := func(ctx context.Context, node string) error {
 		start := time.Now()
-		out := exec.Run(ctx, p.Tasks[node])
+		task := p.Tasks[node]
+		if u, ok := walk.UpstreamsOf(ctx); ok && len(u.Pending) > 0 {
+			task.Await, task.Settled = u.Pending, settledUpstreams(u)
+		}
+		out := exec.Run(ctx, task)
 		row := rowFrom(node, p.Op, out, time.Since(start))
 		mu.Lock()
 		rows[node] = &row
@@ -50,6 +55,9 @@ func Execute(ctx context.Context, p *Plan, exec Executor, parallel int, obs Obse
 	}
 	results := walk.Walk(ctx, p.Graph, fn, walk.Options{
 		Parallel: parallel,
+		// A dependent's process, CLI and program start while its upstreams
+		// run; only its reads of their outputs wait for them.
+		Early: p.Op.RunsProgram(),
 		OnStart: func(n string) {
 			if obs != nil {
 				obs.Start(n)
@@ -58,6 +66,12 @@ func Execute(ctx context.Context, p *Plan, exec Executor, parallel int, obs Obse
 		OnFinish: func(r walk.Result) {
 			mu.Lock()
 			row, ok := rows[r.Node]
+			if ok && r.Status == walk.Blocked {
+				// Started early, then stopped at its first read of an
+				// upstream that failed: blocked, not broken.
+				row.Result, row.BlockedBy, row.Error, row.Changes = report.Blocked, r.BlockedBy, "", report.Changes{}
+				row.Note = "stopped before declaring anything: " + r.Err.Error()
+			}
 			if !ok {
 				row = &report.Row{Project: r.Node, Operation: string(p.Op)}
 				switch r.Status {
@@ -90,12 +104,29 @@ func Execute(ctx context.Context, p *Plan, exec Executor, parallel int, obs Obse
 	rep.Finished = time.Now()
 	cost := map[string]time.Duration{}
 	for _, row := range rep.Rows {
-		cost[row.Project] = row.Duration()
+		cost[row.Project] = row.Busy()
 	}
 	path, total := p.Graph.CriticalPath(func(n string) time.Duration { return cost[n] })
 	rep.CriticalPath, rep.CriticalSecs = path, total.Seconds()
 	rep.Finish()
 	return rep
+}
+
+// settledUpstreams turns the walk's results of a node's pending upstreams
+// into the messages its process awaits.
+func settledUpstreams(u walk.Upstreams) <-chan stackrun.Upstream {
+	out := make(chan stackrun.Upstream, len(u.Pending))
+	go func() {
+		for range u.Pending {
+			r := <-u.Settled
+			m := stackrun.Upstream{Project: r.Node, OK: r.Status == walk.Succeeded}
+			if !m.OK {
+				m.Status = string(r.Status)
+			}
+			out <- m
+		}
+	}()
+	return out
 }
 
 func rowFrom(project string, op runner.Op, out runner.Outcome, took time.Duration) report.Row {
@@ -107,6 +138,7 @@ func rowFrom(project string, op runner.Op, out runner.Outcome, took time.Duratio
 	if out.Err != nil {
 		row.Error = out.Err.Error()
 	}
+	row.Waited = out.Waited.Seconds()
 	if len(out.Outputs) > 0 {
 		row.Outputs = out.Outputs
 	}

@@ -162,7 +162,8 @@ func TestAffectedEmptyPlan(t *testing.T) {
 	}
 }
 
-// fakeExec runs tasks with scripted outcomes and records concurrency.
+// fakeExec runs tasks with scripted outcomes and records concurrency; ran
+// lists the projects that got past their upstreams.
 type fakeExec struct {
 	mu       sync.Mutex
 	outcomes map[string]runner.Outcome
@@ -179,6 +180,18 @@ func (f *fakeExec) Run(ctx context.Context, t runner.Task) runner.Outcome {
 		m := f.maxSeen.Load()
 		if n <= m || f.maxSeen.CompareAndSwap(m, n) {
 			break
+		}
+	}
+	// As a project process does: its program's reads of upstreams still
+	// deploying wait for them, and stop when one did not succeed.
+	for range t.Await {
+		select {
+		case u := <-t.Settled:
+			if !u.OK {
+				return runner.Outcome{Result: report.Failed, Err: errors.New("not run: upstream " + u.Project + " " + u.Status)}
+			}
+		case <-ctx.Done():
+			return runner.Outcome{Result: report.Interrupted, Note: "interrupted: state saved"}
 		}
 	}
 	f.mu.Lock()
@@ -322,4 +335,55 @@ func TestAPanicIsAFailureNeverASkip(t *testing.T) {
 			t.Errorf("%s reported as skipped", r.Project)
 		}
 	}
+}
+
+func TestDependentsStartWhileTheirUpstreamsDeploy(t *testing.T) {
+	// A deploy starts each dependent as soon as its upstreams have started:
+	// its task awaits exactly the upstreams still running, and it is
+	// blocked (never failed) when one of them fails.
+	g := projectGraph(t)
+	p, _ := MakePlan("staging", runner.Deploy, g, Selection{}, inv{}, "")
+	rec := &awaitRecorder{fakeExec: fakeExec{delay: 40 * time.Millisecond, outcomes: map[string]runner.Outcome{
+		"kafka-data-plane": {Result: report.Failed, Err: errors.New("topic create failed")},
+	}}, awaited: map[string][]string{}}
+	rep := Execute(context.Background(), p, rec, len(contracts.Projects), nil)
+	for _, n := range contracts.Projects {
+		if ups := contracts.Upstreams(n); len(ups) > 0 && !reflect.DeepEqual(rec.awaited[n], ups) {
+			t.Errorf("%s awaited %v, want its upstreams %v (all still running when it started)", n, rec.awaited[n], ups)
+		}
+	}
+	for _, r := range rep.Rows {
+		for _, dep := range []string{"kafka-integrations", "gcp-gmail"} {
+			if r.Project == dep && (r.Result != report.Blocked || !reflect.DeepEqual(r.BlockedBy, []string{"kafka-data-plane"}) || r.Error != "") {
+				t.Errorf("%s: %s blocked by %v, error %q; want blocked by kafka-data-plane", dep, r.Result, r.BlockedBy, r.Error)
+			}
+		}
+	}
+	if rep.ExitCode != report.ExitFailed {
+		t.Fatalf("exit %d", rep.ExitCode)
+	}
+	// Refresh and destroy never read upstream outputs and keep the strict
+	// order.
+	p, _ = MakePlan("staging", runner.Refresh, g, Selection{}, everything, "")
+	rec = &awaitRecorder{awaited: map[string][]string{}}
+	Execute(context.Background(), p, rec, len(contracts.Projects), nil)
+	if len(rec.awaited) != 0 {
+		t.Fatalf("refresh awaited %v", rec.awaited)
+	}
+}
+
+// awaitRecorder records each task's awaited upstreams.
+type awaitRecorder struct {
+	fakeExec
+	amu     sync.Mutex
+	awaited map[string][]string
+}
+
+func (a *awaitRecorder) Run(ctx context.Context, t runner.Task) runner.Outcome {
+	if len(t.Await) > 0 {
+		a.amu.Lock()
+		a.awaited[t.Project] = t.Await
+		a.amu.Unlock()
+	}
+	return a.fakeExec.Run(ctx, t)
 }

@@ -97,6 +97,9 @@ type Row struct {
 	Violations   []string       `json:"policyViolations,omitempty"`
 	Outputs      map[string]any `json:"outputs,omitempty"`
 	Note         string         `json:"note,omitempty"`
+	// Waited is the part of the duration the program spent waiting for
+	// upstreams still deploying (a dependent starts early).
+	Waited float64 `json:"waitedSeconds,omitempty"`
 }
 
 // Label returns the result as shown: blocked results name their cause.
@@ -110,6 +113,12 @@ func (r Row) Label() string {
 // Duration returns the row's duration.
 func (r Row) Duration() time.Duration { return time.Duration(r.Seconds * float64(time.Second)) }
 
+// Busy returns the row's duration less its wait for upstreams: the time
+// the project itself took.
+func (r Row) Busy() time.Duration {
+	return time.Duration((r.Seconds - min(r.Waited, r.Seconds)) * float64(time.Second))
+}
+
 // Report is one run.
 type Report struct {
 	Env          string    `json:"env"`
@@ -117,7 +126,7 @@ type Report struct {
 	Started      time.Time `json:"started"`
 	Finished     time.Time `json:"finished"`
 	WallSeconds  float64   `json:"wallSeconds"`
-	SumSeconds   float64   `json:"sumOfProjectSeconds"`
+	SumSeconds   float64   `json:"sumOfProjectSeconds"` // Busy, not waiting for upstreams
 	CriticalPath []string  `json:"criticalPath,omitempty"`
 	CriticalSecs float64   `json:"criticalPathSeconds"`
 	Parallel     int       `json:"parallel"`
@@ -222,7 +231,7 @@ func (r *Report) Finish() {
 	r.WallSeconds = r.Finished.Sub(r.Started).Seconds()
 	r.SumSeconds = 0
 	for _, row := range r.Rows {
-		r.SumSeconds += row.Seconds
+		r.SumSeconds += row.Busy().Seconds()
 	}
 	r.ExitCode = Exit(r.Operation, r.Rows, r.Interrupted)
 }

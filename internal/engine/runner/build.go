@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/clustera/infra/internal/engine/stamp"
+	"github.com/clustera/infra/internal/gobuild"
 	"github.com/clustera/infra/shared/layout"
 )
 
@@ -37,8 +38,9 @@ func (e *BuildError) Error() string {
 var compilerMessage = regexp.MustCompile(`(?m)^(\S+\.go:\d+(?::\d+)?: .+)$`)
 
 // Build compiles the named projects, each from its own main.go, into
-// BinDir(root)/<name>. One `go build` builds them all, so shared packages
-// (the cloud SDKs) compile once and never twice at the same time; when it
+// BinDir(root)/<name>. The Cloudflare SDK compiles first, alone and with
+// low-memory settings (internal/gobuild). Then one `go build` builds them
+// all, so shared packages compile once and never twice at the same time; when it
 // fails, each project is built alone to find which ones do not compile.
 // The result maps each project to its binary, or to a *BuildError whose
 // compiler output is also written to logOf(project). Progress notices go
@@ -85,6 +87,10 @@ func Build(ctx context.Context, root string, names []string, logOf func(string) 
 			strings.Join(names, ", "), layout.Rel(root, dir))
 	}
 	start := time.Now()
+	names = compileSDKFirst(ctx, root, names, errs, w)
+	if len(names) == 0 {
+		return bins, errs
+	}
 	if out, err := goBuild(ctx, root, dir+string(os.PathSeparator), names...); err == nil {
 		for _, n := range names {
 			bins[n] = filepath.Join(dir, n)
@@ -119,6 +125,31 @@ func Build(ctx context.Context, root string, names []string, logOf func(string) 
 		saved(n)
 	}
 	return bins, errs
+}
+
+// compileSDKFirst compiles the Cloudflare SDK alone, with the low-memory
+// settings of internal/gobuild, when one of the projects links it; the
+// build that follows then finds it in the cache. Should that compile fail,
+// the projects that link the SDK fail with its error and the others build.
+func compileSDKFirst(ctx context.Context, root string, names []string, errs map[string]error, w io.Writer) []string {
+	var linking, rest []string
+	for _, n := range names {
+		if sdk, err := gobuild.LinksSDK(layout.ProjectDir(root, n)); err == nil && sdk {
+			linking = append(linking, n)
+		} else {
+			rest = append(rest, n)
+		}
+	}
+	if len(linking) == 0 {
+		return names
+	}
+	if err := gobuild.CompileSDK(ctx, root, w); err != nil {
+		for _, n := range linking {
+			errs[n] = err
+		}
+		return rest
+	}
+	return names
 }
 
 func buildError(root, project string, out []byte, logOf func(string) string) error {

@@ -34,6 +34,11 @@ type process struct {
 	// provider under a deadline); killed then tells it happened.
 	killAfter time.Duration
 	killed    bool
+	// settled delivers the upstreams in task.Await as they finish; each
+	// goes to the process's stdin. opened, when set, is closed once they
+	// all have (at once when there are none).
+	settled <-chan stackrun.Upstream
+	opened  chan struct{}
 
 	mu   sync.Mutex
 	clis map[int]bool // CLIs started and not yet exited
@@ -74,15 +79,32 @@ func (p *process) run(ctx context.Context) (stackrun.Result, *crash) {
 	cmd.Env = append(os.Environ(), stackrun.EnvTask+"="+raw, stackrun.EnvChannel+"="+strconv.Itoa(stackrun.ChannelFD))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.ExtraFiles = []*os.File{pw} // fd 3
+	var stdin *os.File
+	if len(p.task.Await) > 0 {
+		var r *os.File
+		if r, stdin, err = os.Pipe(); err != nil {
+			pr.Close()
+			pw.Close()
+			return fail(err)
+		}
+		cmd.Stdin = r
+		defer r.Close()
+	}
 	// A process group of its own: a Ctrl-C in the terminal reaches only
 	// the orchestrator, which forwards exactly one interrupt.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		pr.Close()
 		pw.Close()
+		if stdin != nil {
+			stdin.Close()
+		}
 		return fail(fmt.Errorf("starting %s: %w", p.bin, err))
 	}
 	pw.Close()
+	exited := make(chan struct{})
+	defer close(exited)
+	go p.forward(stdin, exited)
 
 	var res *stackrun.Result
 	read := make(chan struct{})
@@ -155,6 +177,31 @@ func (p *process) run(ctx context.Context) (stackrun.Result, *crash) {
 	}
 	p.mu.Unlock()
 	return stackrun.Result{}, c
+}
+
+// forward writes each awaited upstream's outcome to the process's stdin
+// (nil when it awaits none) as it arrives, then closes it and p.opened.
+func (p *process) forward(stdin *os.File, exited <-chan struct{}) {
+	defer func() {
+		if p.opened != nil {
+			close(p.opened)
+		}
+	}()
+	if stdin == nil {
+		return
+	}
+	defer stdin.Close()
+	enc := json.NewEncoder(stdin)
+	for range p.task.Await {
+		select {
+		case u := <-p.settled:
+			if enc.Encode(u) != nil {
+				return // the process is gone
+			}
+		case <-exited:
+			return
+		}
+	}
 }
 
 // killAll ends the process, every CLI it runs and everything they started

@@ -56,6 +56,11 @@ type Task struct {
 	Exists bool
 	// ClearPendingCreates: a refresh drops pending creates.
 	ClearPendingCreates bool
+	// Await lists upstreams still running when the task starts; Settled
+	// delivers one Upstream per entry as each finishes, which the process
+	// gets on its stdin (its program's reads of them wait for it).
+	Await   []string
+	Settled <-chan stackrun.Upstream
 }
 
 // Outcome is the result of a task.
@@ -69,6 +74,8 @@ type Outcome struct {
 	Log, Events  string
 	Note         string
 	Err          error
+	// Waited is how long the program waited for its upstreams.
+	Waited time.Duration
 }
 
 // Runner runs tasks for a session.
@@ -140,14 +147,30 @@ func (r *Runner) Run(ctx context.Context, t Task) Outcome {
 	}
 	last := "starting"
 	p := &process{
-		bin: bin, task: task, hard: r.Hard,
+		bin: bin, task: task, hard: r.Hard, settled: t.Settled,
 		observe: func(msg string) { last = msg; r.observe(t.Project, msg) },
 	}
 	runCtx := ctx
 	if r.Timeout > 0 {
+		// The deadline counts from the moment the last awaited upstream
+		// finished: waiting for a slow upstream is not this project's
+		// fault.
 		var cancel context.CancelFunc
-		runCtx, cancel = context.WithTimeout(ctx, r.Timeout)
+		runCtx, cancel = context.WithCancel(ctx)
 		defer cancel()
+		p.opened = make(chan struct{})
+		go func() {
+			select {
+			case <-p.opened:
+			case <-runCtx.Done():
+				return
+			}
+			select {
+			case <-time.After(r.Timeout):
+				cancel()
+			case <-runCtx.Done():
+			}
+		}()
 		p.killAfter = r.TimeoutGrace
 		if p.killAfter <= 0 {
 			p.killAfter = time.Minute
@@ -199,6 +222,9 @@ func (r *Runner) task(t Task, out Outcome) (stackrun.Task, error) {
 		Exists: t.Exists, ClearPendingCreates: t.ClearPendingCreates,
 		Owners: procid.OwnersDir(r.S.EnvDir),
 	}
+	if t.Op.RunsProgram() && t.Settled != nil {
+		st.Await = t.Await
+	}
 	if r.S.PolicyPack != "" && (t.Op == Deploy || t.Op == Preview || t.Op == Drift) {
 		path, err := r.S.PolicyConfigFile(r.RunDir)
 		if err != nil {
@@ -212,6 +238,7 @@ func (r *Runner) task(t Task, out Outcome) (stackrun.Task, error) {
 func outcomeOf(out Outcome, res stackrun.Result) Outcome {
 	out.Changes = report.ChangesFrom(res.Changes)
 	out.Outputs, out.Drift, out.Violations, out.Placeholders, out.Note = res.Outputs, res.Drift, res.Violations, res.Placeholders, res.Note
+	out.Waited = time.Duration(res.Waited * float64(time.Second))
 	switch res.Status {
 	case stackrun.Succeeded:
 		out.Result = report.Succeeded

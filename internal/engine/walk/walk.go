@@ -1,5 +1,6 @@
 // Package walk runs a function over every node of a dependency graph with
-// bounded concurrency: a node starts once all its upstreams succeeded, a
+// bounded concurrency: a node starts once all its upstreams succeeded (or,
+// with Options.Early, once they all started; see early.go), a
 // failure blocks everything that depends on it (and nothing else), and a
 // cancelled context stops new starts while letting running nodes finish.
 // It is the engine-free heart of the orchestrator's up, preview, refresh
@@ -85,6 +86,13 @@ type Options struct {
 	Parallel int
 	// OnStart, when set, is called right before fn is called for node.
 	OnStart func(node string)
+	// Early starts a node as soon as every upstream has started, instead
+	// of finished: its fn learns of them through UpstreamsOf(ctx) and must
+	// wait there before it depends on their work (see early.go). A node
+	// whose upstream fails before it starts never starts; one that started
+	// and then fails while an upstream failed or was blocked is Blocked,
+	// not Failed.
+	Early bool
 	// OnFinish, when set, is called once per node with its result, also for
 	// blocked and skipped nodes.
 	//
@@ -156,6 +164,13 @@ type walker struct {
 	ready   []string // sorted by pos
 	running int
 	done    chan finished
+
+	// Early mode (early.go).
+	queued    map[string]bool            // in ready
+	started   map[string]bool            // fn called
+	unstarted map[string]int             // node -> upstreams not yet started
+	listeners map[string][]chan<- Result // upstream -> its early dependents
+	held      map[string]finished        // fn returned before its upstreams settled
 }
 
 type finished struct {
@@ -176,12 +191,20 @@ func newWalker(ctx context.Context, g *graph.Graph, fn Func, opts Options) *walk
 		waiting: make(map[string]int, g.Len()),
 		results: make(map[string]*Result, g.Len()),
 		done:    make(chan finished, g.Len()),
+
+		queued:    map[string]bool{},
+		started:   map[string]bool{},
+		unstarted: map[string]int{},
+		listeners: map[string][]chan<- Result{},
+		held:      map[string]finished{},
 	}
 	for i, n := range w.order {
 		w.pos[n] = i
 		w.waiting[n] = len(g.Upstreams(n))
+		w.unstarted[n] = len(g.Upstreams(n))
 		if w.waiting[n] == 0 {
 			w.ready = append(w.ready, n)
+			w.queued[n] = true
 		}
 	}
 	return w
@@ -195,12 +218,14 @@ func (w *walker) run() {
 			for len(w.ready) > 0 {
 				n := w.ready[0]
 				w.ready = w.ready[1:]
+				w.queued[n] = false
 				w.settle(n, Skipped, w.interrupted(), nil)
 			}
 		}
 		for w.running < w.parallel && len(w.ready) > 0 {
 			n := w.ready[0]
 			w.ready = w.ready[1:]
+			w.queued[n] = false
 			w.start(n)
 		}
 		if w.running == 0 {
@@ -209,13 +234,12 @@ func (w *walker) run() {
 		select {
 		case f := <-w.done:
 			w.running--
-			r := w.results[f.node]
-			r.Finished = f.at
-			if f.err != nil {
-				w.settle(f.node, Failed, f.err, nil)
-			} else {
-				w.settle(f.node, Succeeded, nil, nil)
+			w.results[f.node].Finished = f.at
+			if w.waiting[f.node] > 0 {
+				w.held[f.node] = f // early: settled once its upstreams are
+				continue
 			}
+			w.conclude(f)
 		case <-cancelled:
 			cancelled = nil // seen; the loop head handles it from now on
 		}
@@ -237,20 +261,39 @@ func (w *walker) start(n string) {
 	}
 	w.results[n] = &Result{Node: n, Started: time.Now()}
 	w.running++
+	w.started[n] = true
+	ctx := w.ctx
+	if w.opts.Early {
+		ctx = w.startedEarly(n)
+	}
 	go func() {
-		err := w.call(n)
+		err := w.call(ctx, n)
 		w.done <- finished{node: n, err: err, at: time.Now()}
 	}()
 }
 
 // call runs fn, turning a panic into an error.
-func (w *walker) call(n string) (err error) {
+func (w *walker) call(ctx context.Context, n string) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 		}
 	}()
-	return w.fn(w.ctx, n)
+	return w.fn(ctx, n)
+}
+
+// conclude settles a node whose fn returned and whose upstreams are all
+// settled.
+func (w *walker) conclude(f finished) {
+	switch roots := w.failedRoots(f.node); {
+	case f.err == nil:
+		w.settle(f.node, Succeeded, nil, nil)
+	case len(roots) > 0:
+		// Started early; it stopped because an upstream failed.
+		w.settle(f.node, Blocked, &BlockedError{By: roots}, append([]string(nil), roots...))
+	default:
+		w.settle(f.node, Failed, f.err, nil)
+	}
 }
 
 // settle records the final status of n, reports it, and settles or readies
@@ -268,8 +311,12 @@ func (w *walker) settle(n string, status Status, err error, blockedBy []string) 
 	if w.opts.OnFinish != nil {
 		w.opts.OnFinish(*r)
 	}
+	w.tell(n, *r)
 	for _, d := range w.g.Downstreams(n) {
 		w.waiting[d]--
+		if status != Succeeded && w.queued[d] {
+			w.unqueue(d) // queued early: it must not start now
+		}
 		if w.waiting[d] == 0 {
 			w.upstreamsSettled(d)
 		}
@@ -278,35 +325,79 @@ func (w *walker) settle(n string, status Status, err error, blockedBy []string) 
 
 // upstreamsSettled decides n once all its upstreams are settled: ready when
 // all succeeded, blocked when any failed or was blocked, skipped otherwise.
+// A node that started early is settled once its fn has returned too.
 func (w *walker) upstreamsSettled(n string) {
+	if w.started[n] {
+		if f, ok := w.held[n]; ok {
+			delete(w.held, n)
+			w.conclude(f)
+		}
+		return
+	}
+	if w.queued[n] {
+		return // queued early, all upstreams succeeded
+	}
+	by := w.failedRoots(n)
+	switch {
+	case len(by) > 0:
+		w.settle(n, Blocked, &BlockedError{By: by}, append([]string(nil), by...))
+	case w.anySkipped(n):
+		w.settle(n, Skipped, w.interrupted(), nil)
+	default:
+		w.enqueue(n)
+	}
+}
+
+// failedRoots returns the failed nodes, sorted, that the settled upstreams
+// of n failed or were blocked by.
+func (w *walker) failedRoots(n string) []string {
 	roots := map[string]bool{}
-	skipped := false
 	for _, u := range w.g.Upstreams(n) {
-		switch r := w.results[u]; r.Status {
+		r := w.results[u]
+		if r == nil {
+			continue
+		}
+		switch r.Status {
 		case Failed:
 			roots[u] = true
 		case Blocked:
 			for _, b := range r.BlockedBy {
 				roots[b] = true
 			}
-		case Skipped:
-			skipped = true
 		}
 	}
-	switch {
-	case len(roots) > 0:
-		by := make([]string, 0, len(roots))
-		for b := range roots {
-			by = append(by, b)
-		}
-		sort.Strings(by)
-		w.settle(n, Blocked, &BlockedError{By: by}, append([]string(nil), by...))
-	case skipped:
-		w.settle(n, Skipped, w.interrupted(), nil)
-	default:
-		i := sort.Search(len(w.ready), func(i int) bool { return w.pos[w.ready[i]] > w.pos[n] })
-		w.ready = append(w.ready, "")
-		copy(w.ready[i+1:], w.ready[i:])
-		w.ready[i] = n
+	by := make([]string, 0, len(roots))
+	for b := range roots {
+		by = append(by, b)
 	}
+	sort.Strings(by)
+	return by
+}
+
+func (w *walker) anySkipped(n string) bool {
+	for _, u := range w.g.Upstreams(n) {
+		if r := w.results[u]; r != nil && r.Status == Skipped {
+			return true
+		}
+	}
+	return false
+}
+
+// enqueue inserts n into ready, in TopoSort order.
+func (w *walker) enqueue(n string) {
+	i := sort.Search(len(w.ready), func(i int) bool { return w.pos[w.ready[i]] > w.pos[n] })
+	w.ready = append(w.ready, "")
+	copy(w.ready[i+1:], w.ready[i:])
+	w.ready[i] = n
+	w.queued[n] = true
+}
+
+func (w *walker) unqueue(n string) {
+	for i, r := range w.ready {
+		if r == n {
+			w.ready = append(w.ready[:i], w.ready[i+1:]...)
+			break
+		}
+	}
+	w.queued[n] = false
 }

@@ -334,3 +334,40 @@ func values(m map[string]any) []string {
 	}
 	return out
 }
+
+func TestDependentsRegisterNothingBeforeTheirUpstreamsFinish(t *testing.T) {
+	// The orchestrator starts a dependent while its upstreams deploy; its
+	// program waits in contracts.Read. Should an upstream then fail, the
+	// dependent must have declared nothing: every program reads its
+	// upstreams before it registers a resource. Each upstream fails in
+	// turn, on every edge of the graph.
+	errUpstream := errors.New("upstream failed")
+	edges := 0
+	for _, failing := range contracts.Projects {
+		release := contracts.AwaitUpstreams(func(upstream string) error {
+			if upstream == failing {
+				return errUpstream
+			}
+			return nil
+		})
+		for _, env := range []string{"local", "prod"} {
+			for _, p := range run(t, env, Options{}).Projects {
+				if !slices.Contains(p.Upstreams, failing) {
+					continue
+				}
+				edges++
+				if !errors.Is(p.Err, errUpstream) {
+					t.Errorf("%s/%s with %s failing: err = %v, want the upstream's failure", env, p.Name, failing, p.Err)
+				}
+				if len(p.Resources) != 0 {
+					t.Errorf("%s/%s registered %d resource(s) before reading %s (first: %s %s)", env, p.Name,
+						len(p.Resources), failing, p.Resources[0].Type, p.Resources[0].Name)
+				}
+			}
+		}
+		release()
+	}
+	if edges == 0 {
+		t.Fatal("no project reads an upstream")
+	}
+}

@@ -1,0 +1,166 @@
+package stackrun
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optremove"
+)
+
+// gate holds back the program's reads of the upstreams in a task's Await
+// until the orchestrator reports, on r, that each one finished.
+type gate struct {
+	awaited map[string]bool
+	notify  func(string) // progress while waiting
+
+	mu      sync.Mutex
+	settled map[string]Upstream
+	closed  bool          // r ended: nothing more will come
+	change  chan struct{} // closed and replaced on every change
+	waited  time.Duration
+}
+
+// newGate starts reading Upstream lines from r for the awaited projects.
+func newGate(r io.Reader, awaited []string, notify func(string)) *gate {
+	g := &gate{awaited: map[string]bool{}, settled: map[string]Upstream{}, change: make(chan struct{}), notify: notify}
+	for _, a := range awaited {
+		g.awaited[a] = true
+	}
+	go g.read(r)
+	return g
+}
+
+func (g *gate) read(r io.Reader) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		var u Upstream
+		if json.Unmarshal(sc.Bytes(), &u) != nil || u.Project == "" {
+			continue
+		}
+		g.mu.Lock()
+		g.settled[u.Project] = u
+		g.signal()
+		g.mu.Unlock()
+	}
+	g.mu.Lock()
+	g.closed = true
+	g.signal()
+	g.mu.Unlock()
+}
+
+// signal wakes every waiter; g.mu is held.
+func (g *gate) signal() {
+	close(g.change)
+	g.change = make(chan struct{})
+}
+
+// wait returns once upstream finished: nil when it succeeded. An upstream
+// not awaited returns at once.
+func (g *gate) wait(ctx context.Context, upstream string) error {
+	if !g.awaited[upstream] {
+		return nil
+	}
+	start := time.Now()
+	defer func() {
+		g.mu.Lock()
+		g.waited += time.Since(start)
+		g.mu.Unlock()
+	}()
+	told := false
+	for {
+		g.mu.Lock()
+		u, ok := g.settled[upstream]
+		closed, change := g.closed, g.change
+		g.mu.Unlock()
+		switch {
+		case ok && u.OK:
+			return nil
+		case ok:
+			return &UpstreamError{Project: upstream, Status: u.Status}
+		case closed:
+			return &UpstreamError{Project: upstream, Status: "unknown: the orchestrator stopped before it finished"}
+		}
+		if !told && g.notify != nil {
+			g.notify("waiting for " + upstream)
+			told = true
+		}
+		select {
+		case <-change:
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %s: %w", upstream, context.Cause(ctx))
+		}
+	}
+}
+
+// Waited is the time spent waiting so far.
+func (g *gate) Waited() time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.waited
+}
+
+// UpstreamError is a program's failure because an upstream it awaited did
+// not succeed: the project is blocked, not broken.
+type UpstreamError struct {
+	Project string
+	Status  string
+}
+
+func (e *UpstreamError) Error() string {
+	return fmt.Sprintf("not run: upstream %s %s", e.Project, e.Status)
+}
+
+// failed returns the error of the first awaited upstream that did not
+// succeed, or nil.
+func (g *gate) failed() *UpstreamError {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for a := range g.awaited {
+		if u, ok := g.settled[a]; ok && !u.OK {
+			return &UpstreamError{Project: a, Status: u.Status}
+		}
+	}
+	return nil
+}
+
+// blocked is the result of a program stopped because an upstream failed.
+// A stack this run created for it holds at most its root resource, and is
+// removed, so a failed upstream leaves no empty dependent stack behind.
+func blocked(ctx context.Context, t Task, stack auto.Stack, up *UpstreamError, log io.Writer) Result {
+	res := Result{Status: Failed, Error: up.Error()}
+	if t.Exists || t.Op != Deploy {
+		return res
+	}
+	dep, err := stack.Export(ctx)
+	if err != nil {
+		fmt.Fprintf(log, "keeping stack %s: cannot read it: %v\n", t.Stack, err)
+		return res
+	}
+	var state struct {
+		Resources []struct {
+			Type string `json:"type"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(dep.Deployment, &state); err != nil {
+		fmt.Fprintf(log, "keeping stack %s: %v\n", t.Stack, err)
+		return res
+	}
+	for _, r := range state.Resources {
+		if r.Type != "pulumi:pulumi:Stack" {
+			fmt.Fprintf(log, "keeping stack %s: it holds a %s\n", t.Stack, r.Type)
+			return res
+		}
+	}
+	if err := stack.Workspace().RemoveStack(ctx, t.Stack, optremove.Force()); err != nil {
+		fmt.Fprintf(log, "removing the empty stack %s: %v\n", t.Stack, err)
+		return res
+	}
+	fmt.Fprintf(log, "removed the stack %s this run created: %s\n", t.Stack, up.Error())
+	return res
+}
