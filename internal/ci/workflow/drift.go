@@ -45,8 +45,8 @@ func Drift(_ *graph.Graph) *Workflow {
 			RunsOn:         Runner,
 			TimeoutMinutes: 90,
 			Environment:    "${{ matrix.environment }}",
-			Env:            buildEnv("${{ matrix.stack }}", true),
-			Steps: append(append([]*Step{co, setupGo(everyModule)}, pulumiCLI()...),
+			Env:            buildEnv("${{ matrix.stack }}"),
+			Steps: append(buildSteps(co, everyModule, true),
 				&Step{
 					Name: "Detect drift (exit 2 = drift, which fails the job)",
 					Env:  secretsEnv(AllSecrets),

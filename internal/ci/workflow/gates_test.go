@@ -16,6 +16,7 @@ import (
 
 	"github.com/clustera/infra/internal/ci/branch"
 	"github.com/clustera/infra/internal/ci/workflow"
+	"github.com/clustera/infra/internal/gobuild"
 	"github.com/clustera/infra/shared/contracts"
 	"github.com/clustera/infra/shared/environment"
 	"github.com/rhysd/actionlint"
@@ -308,40 +309,56 @@ func TestBuildCacheKeys(t *testing.T) {
 	}
 }
 
-// The jobs that compile the Cloudflare SDK get the low-memory build
-// settings, and exactly the projects whose module requires the SDK count
-// as such.
+// The jobs that compile the Cloudflare SDK compile it first, alone, with
+// the low-memory settings of internal/gobuild, and exactly the projects
+// whose module requires the SDK count as such.
 func TestLowMemoryBuildOfTheCloudflareSDK(t *testing.T) {
 	root := repoRoot(t)
 	g := repoGraph(t)
 	files := generate(t, g)
 	wf := parse(t, files[workflow.InfraFile])
 	dwf := parse(t, files[workflow.DriftFile])
-	has := func(env map[string]string) bool {
-		for _, e := range workflow.LowMemoryBuildEnv {
-			if env[e.Key] != e.Value.(string) {
-				return false
+	// compilesFirst: the job's first build is the SDK's low-memory compile.
+	compilesFirst := func(j *actionlint.Job) bool {
+		for _, st := range j.Steps {
+			run, ok := st.Exec.(*actionlint.ExecRun)
+			if !ok || run.Run == nil {
+				continue
 			}
+			if !strings.Contains(run.Run.Value, "go ") && !strings.Contains(run.Run.Value, "bin/infra") {
+				continue
+			}
+			if run.Run.Value != "go build "+gobuild.Package {
+				return false // another build came first
+			}
+			env := envOf(st.Env)
+			for _, kv := range gobuild.Env {
+				k, v, _ := strings.Cut(kv, "=")
+				if env[k] != v {
+					return false
+				}
+			}
+			return true
 		}
-		return true
+		return false
 	}
 	for _, p := range g.Nodes() {
-		mod, err := os.ReadFile(filepath.Join(root, "projects", p, "go.mod"))
+		sdk, err := gobuild.LinksSDK(filepath.Join(root, "projects", p))
 		if err != nil {
 			t.Fatal(err)
 		}
-		sdk := bytes.Contains(mod, []byte("github.com/pulumi/pulumi-cloudflare/sdk"))
 		if sdk != workflow.CompilesCloudflareSDK(p) {
 			t.Errorf("%s: requires the Cloudflare SDK %v, CompilesCloudflareSDK %v", p, sdk, workflow.CompilesCloudflareSDK(p))
 		}
-		if got := has(envOf(wf.Jobs[workflow.JobID(p)].Env)); got != sdk {
-			t.Errorf("%s: low-memory build env %v, want %v", p, got, sdk)
+		if got := compilesFirst(wf.Jobs[workflow.JobID(p)]); got != sdk {
+			t.Errorf("%s: compiles the SDK first %v, want %v", p, got, sdk)
 		}
 	}
-	if !has(envOf(wf.Jobs[workflow.PreviewJobID].Env)) || !has(envOf(dwf.Jobs[workflow.DriftJobID].Env)) {
-		t.Error("the preview and drift jobs build every project: they need the low-memory build env")
-	}
-	if !has(envOf(wf.Jobs[workflow.ChecksJobID].Env)) {
-		t.Error("the checks job compiles every module: it needs the low-memory build env")
+	for name, j := range map[string]*actionlint.Job{
+		"preview": wf.Jobs[workflow.PreviewJobID], "drift": dwf.Jobs[workflow.DriftJobID], "checks": wf.Jobs[workflow.ChecksJobID],
+	} {
+		if !compilesFirst(j) {
+			t.Errorf("the %s job builds every module: it must compile the SDK first, in low memory", name)
+		}
 	}
 }

@@ -213,7 +213,7 @@ func RaceTestCommand() string {
 // checksJob gates every deploy and preview: the linters, the unit tests and
 // the race detector. It needs no secret and no stack, so it runs in
 // parallel with resolve. It compiles every module, the Cloudflare SDK
-// among them, so it builds with LowMemoryBuildEnv.
+// among them, so it compiles the SDK first (compileSDKStep).
 func checksJob() *Job {
 	return &Job{
 		ID:             ChecksJobID,
@@ -221,10 +221,10 @@ func checksJob() *Job {
 		RunsOn:         Runner,
 		TimeoutMinutes: 120,
 		Comment:        "Every deploy and preview job needs this job to succeed.",
-		Env:            LowMemoryBuildEnv,
 		Steps: []*Step{
 			checkout(false),
 			setupGo(everyModule),
+			compileSDKStep(),
 			{Name: "Lint (gofmt, go vet, staticcheck, actionlint)", Run: "go run mage.go lint"},
 			{Name: "Unit tests (every module but ./e2e, which needs the engine)", Run: UnitTestCommand},
 			{Name: "Race detector on the concurrent orchestrator packages", Run: RaceTestCommand()},
@@ -233,14 +233,20 @@ func checksJob() *Job {
 }
 
 // buildEnv is the job environment of a job that compiles projects: STACK
-// and, when one of them links the Cloudflare SDK, LowMemoryBuildEnv.
-func buildEnv(stack string, cloudflare bool, extra ...Entry) Map {
-	env := Map{{Key: "STACK", Value: stack}}
-	env = append(env, extra...)
+// and extra.
+func buildEnv(stack string, extra ...Entry) Map {
+	return append(Map{{Key: "STACK", Value: stack}}, extra...)
+}
+
+// buildSteps are the first steps of a job that builds projects: checkout,
+// Go with the build cache of its modules, the SDK compile when one of them
+// links the Cloudflare SDK, and the Pulumi CLI.
+func buildSteps(co *Step, cacheKey []string, cloudflare bool) []*Step {
+	steps := []*Step{co, setupGo(cacheKey)}
 	if cloudflare {
-		env = append(env, LowMemoryBuildEnv...)
+		steps = append(steps, compileSDKStep())
 	}
-	return env
+	return append(steps, pulumiCLI()...)
 }
 
 func previewJob() *Job {
@@ -261,8 +267,8 @@ func previewJob() *Job {
 			{Key: "pull-requests", Value: "write", Comment: "the summary comment"},
 		},
 		Environment: "${{ needs.resolve.outputs.preview-environment }}",
-		Env:         buildEnv("${{ needs.resolve.outputs.stack }}", true, Entry{Key: "BASE_REF", Value: "${{ github.base_ref }}"}),
-		Steps: append(append([]*Step{checkout(true), setupGo(everyModule)}, pulumiCLI()...),
+		Env:         buildEnv("${{ needs.resolve.outputs.stack }}", Entry{Key: "BASE_REF", Value: "${{ github.base_ref }}"}),
+		Steps: append(buildSteps(checkout(true), everyModule, true),
 			&Step{
 				Name: "Preview the affected projects (exit 2 = changes pending, not a failure)",
 				Env:  secretsEnv(AllSecrets),
@@ -362,7 +368,7 @@ func deployJob(g *graph.Graph, order []string, p string) *Job {
 	}
 	timeout := 60
 	if CompilesCloudflareSDK(p) {
-		timeout = 90 // a cold compile of the SDK, one package at a time
+		timeout = 90 // a cold compile of the SDK in low memory
 	}
 	return &Job{
 		ID:             JobID(p),
@@ -373,8 +379,8 @@ func deployJob(g *graph.Graph, order []string, p string) *Job {
 		RunsOn:         Runner,
 		TimeoutMinutes: timeout,
 		Environment:    "${{ needs.resolve.outputs.environment }}",
-		Env:            buildEnv("${{ needs.resolve.outputs.stack }}", CompilesCloudflareSDK(p)),
-		Steps: append(append([]*Step{checkout(false), setupGo(CacheKeyFiles(ProjectModules(p)))}, pulumiCLI()...),
+		Env:            buildEnv("${{ needs.resolve.outputs.stack }}"),
+		Steps: append(buildSteps(checkout(false), CacheKeyFiles(ProjectModules(p)), CompilesCloudflareSDK(p)),
 			&Step{
 				Name: "Deploy " + p,
 				Env:  secretsEnv(ProjectSecrets(p)),

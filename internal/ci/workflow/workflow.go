@@ -30,6 +30,7 @@ import (
 	"strings"
 
 	"github.com/clustera/infra/internal/ci/branch"
+	"github.com/clustera/infra/internal/gobuild"
 	"github.com/clustera/infra/internal/graph"
 	"github.com/clustera/infra/shared/contracts"
 	"github.com/clustera/infra/shared/environment"
@@ -189,21 +190,28 @@ var RacePackages = []string{
 // provider SDK (every project with the Cloudflare credential does; a test
 // checks it against the projects' go.mod). Its single package peaks at
 // 16 GB to compile with Go's default settings (docs/ci.md), more than a
-// GitHub runner has, so every job that builds such a project gets
-// LowMemoryBuildEnv.
+// GitHub runner has, so every job that builds such a project compiles it
+// first, alone, with compileSDKStep.
 func CompilesCloudflareSDK(project string) bool {
 	return slices.Contains(Credentials[project], SecretCloudflare)
 }
 
-// LowMemoryBuildEnv is the environment of the jobs that compile the
-// Cloudflare SDK: one package at a time, and a garbage collector that keeps
-// the compiler's heap close to what is live, collecting as often as needed
-// to stay near 5 GiB (GitHub's private-repository runners have about 7 GB).
-// Measured in docs/ci.md, "Memory": the default settings peak at 16 GB.
-var LowMemoryBuildEnv = Map{
-	{Key: "GOFLAGS", Value: "-p=1", Comment: "one package at a time: the SDK never compiles next to another"},
-	{Key: "GOGC", Value: "50", Comment: "collect at 1.5x the live heap instead of 2x"},
-	{Key: "GOMEMLIMIT", Value: "5GiB", Comment: "and harder as the heap nears 5 GiB"},
+// compileSDKStep compiles the Cloudflare SDK alone with the low-memory
+// settings of internal/gobuild (the ones the orchestrator's project build
+// and `go run mage.go lint` use), so the job's later builds find it in the
+// build cache. It is a cache hit, about a second, once the cache holds it.
+func compileSDKStep() *Step {
+	env := Map{}
+	for _, kv := range gobuild.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		env = append(env, Entry{Key: k, Value: v})
+	}
+	return &Step{
+		Name:    "Compile the Cloudflare SDK alone, in low memory",
+		Comment: "One huge package: about 16 GB with Go's defaults, under 6 GiB with these settings (docs/ci.md, \"Memory\").",
+		Env:     env,
+		Run:     "go build " + gobuild.Package,
+	}
 }
 
 // File is one generated file.

@@ -1,0 +1,109 @@
+// Package gobuild compiles the Cloudflare provider SDK on its own, with
+// settings that keep the compiler under 6 GiB, before any other build
+// needs it. The SDK (github.com/pulumi/pulumi-cloudflare/sdk/v6/go/cloudflare)
+// is one huge package: with Go's defaults its compile peaks at about 16 GB
+// (pulumi/pulumi-cloudflare#1652), more than a 7 GB CI runner has. Compiled
+// once into the build cache, it is only read afterwards, and every later
+// build (the projects, `go test`, the linkers) runs with the defaults.
+// The figures are in docs/ci.md, "Memory".
+//
+// The bootstrap (the orchestrator's project build), the test command
+// (go run mage.go test) and the generated workflow all go through
+// CompileSDK or the same Env and Package.
+package gobuild
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Package is the SDK package that needs the low-memory compile.
+const Package = "github.com/pulumi/pulumi-cloudflare/sdk/v6/go/cloudflare"
+
+// Module is the module that holds Package; a project links the SDK when its
+// go.mod requires it.
+const Module = "github.com/pulumi/pulumi-cloudflare/sdk/v6"
+
+// Env is what the SDK compile runs with: GOGC=25, so the compiler's heap
+// grows to 1.25x what is live before a collection instead of 2x, at the
+// cost of more collections. No -p=1 is needed: `go build Package` compiles
+// the SDK last, once all its dependencies are done, so nothing compiles
+// next to it; the dependencies themselves still compile two at a time.
+var Env = []string{"GOGC=25"}
+
+// LinksSDK reports whether the module in dir requires the SDK.
+func LinksSDK(dir string) (bool, error) {
+	mod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		return false, fmt.Errorf("reading the module of %s: %w", dir, err)
+	}
+	for _, line := range strings.Split(string(mod), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && (f[0] == Module || (f[0] == "require" && f[1] == Module)) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Command returns the go command that compiles the SDK into the build
+// cache, run from root (a module or workspace that requires it).
+func Command(ctx context.Context, root string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "go", "build", Package)
+	cmd.Dir = root
+	cmd.Env = withEnv(os.Environ(), Env)
+	return cmd
+}
+
+// CompileSDK compiles the SDK into the build cache with Env, from root. It
+// costs a second when the cache already holds it; a cold compile takes
+// minutes, announced on w.
+func CompileSDK(ctx context.Context, root string, w io.Writer) error {
+	start := time.Now()
+	cmd := Command(ctx, root)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	done := make(chan struct{})
+	go func() {
+		// Announce a compile only when it is not a cache hit.
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			fmt.Fprintf(w, "build: compiling the Cloudflare SDK alone, low-memory settings (%s): minutes on a cold build cache\n", strings.Join(Env, " "))
+		}
+	}()
+	err := cmd.Run()
+	close(done)
+	if err != nil {
+		return fmt.Errorf("compiling the Cloudflare SDK (%s go build %s): %w\n%s", strings.Join(Env, " "), Package, err, out.String())
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		fmt.Fprintf(w, "build: compiled the Cloudflare SDK in %s\n", d.Round(time.Second))
+	}
+	return nil
+}
+
+// withEnv returns env with each KEY=value of set replacing any KEY already
+// there.
+func withEnv(env, set []string) []string {
+	out := make([]string, 0, len(env)+len(set))
+	for _, kv := range env {
+		key, _, _ := strings.Cut(kv, "=")
+		replaced := false
+		for _, s := range set {
+			if k, _, _ := strings.Cut(s, "="); k == key {
+				replaced = true
+			}
+		}
+		if !replaced {
+			out = append(out, kv)
+		}
+	}
+	return append(out, set...)
+}
