@@ -45,6 +45,9 @@ func TestAProjectFailsAlone(t *testing.T) {
 			if strings.Contains(out, `"local"`) {
 				t.Errorf("%s was blocked from empty but has a stack:\n%s\n%s", p, out, r.out)
 			}
+			if _, err := os.Stat(filepath.Join(w.root, "projects", p, "Pulumi.local.yaml")); err != nil {
+				t.Errorf("removing the empty stack of %s lost its committed configuration: %v", p, err)
+			}
 		}
 		if locks := w.lockFiles(); len(locks) > 0 {
 			t.Errorf("locks left: %v", locks)

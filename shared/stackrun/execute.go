@@ -140,7 +140,7 @@ func Execute(ctx context.Context, hard <-chan struct{}, t Task, p Project, h Hoo
 		res.Waited = g.Waited().Seconds()
 		if up := g.failed(); up != nil && res.Status == Failed {
 			// Blocked at its first read of the upstream: nothing declared.
-			res = blocked(context.WithoutCancel(ctx), t, stack, up, logf)
+			res = blocked(context.WithoutCancel(ctx), t, stack, cmd, up, logf)
 		}
 	}
 	res.Error = stateHint(t.Project, t.Stack, res.Error)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optremove"
 )
 
 // gate holds back the program's reads of the upstreams in a task's Await
@@ -132,7 +131,7 @@ func (g *gate) failed() *UpstreamError {
 // blocked is the result of a program stopped because an upstream failed.
 // A stack this run created for it holds at most its root resource, and is
 // removed, so a failed upstream leaves no empty dependent stack behind.
-func blocked(ctx context.Context, t Task, stack auto.Stack, up *UpstreamError, log io.Writer) Result {
+func blocked(ctx context.Context, t Task, stack auto.Stack, cmd auto.PulumiCommand, up *UpstreamError, log io.Writer) Result {
 	res := Result{Status: Failed, Error: up.Error()}
 	if t.Exists || t.Op != Deploy {
 		return res
@@ -157,8 +156,14 @@ func blocked(ctx context.Context, t Task, stack auto.Stack, up *UpstreamError, l
 			return res
 		}
 	}
-	if err := stack.Workspace().RemoveStack(ctx, t.Stack, optremove.Force()); err != nil {
-		fmt.Fprintf(log, "removing the empty stack %s: %v\n", t.Stack, err)
+	// Not Workspace.RemoveStack: `stack rm` deletes Pulumi.<stack>.yaml, the
+	// committed configuration, unless told to preserve it.
+	env := make([]string, 0, len(t.Env))
+	for k, v := range t.Env {
+		env = append(env, k+"="+v)
+	}
+	if _, stderr, _, err := cmd.Run(ctx, t.Dir, nil, nil, nil, env, "stack", "rm", "--yes", "--force", "--preserve-config", t.Stack); err != nil {
+		fmt.Fprintf(log, "removing the empty stack %s: %v: %s\n", t.Stack, err, stderr)
 		return res
 	}
 	fmt.Fprintf(log, "removed the stack %s this run created: %s\n", t.Stack, up.Error())
