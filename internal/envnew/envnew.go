@@ -37,7 +37,7 @@ import (
 	"github.com/clustera/infra/shared/contracts"
 	"github.com/clustera/infra/shared/environment"
 	"github.com/clustera/infra/shared/layout"
-	"github.com/goccy/go-yaml"
+	"github.com/clustera/infra/shared/stackconfig"
 )
 
 // Base is the environment a personal environment starts from.
@@ -207,14 +207,16 @@ func Derive(project, name, display string, data []byte) ([]byte, error) {
 `, project, name)
 	result := []byte(header + out)
 
-	var doc struct {
-		Config map[string]any `yaml:"config"`
-	}
-	if err := yaml.Unmarshal(result, &doc); err != nil {
+	f, err := stackconfig.Parse(display, project, result)
+	if err != nil {
+		var se *stackconfig.SyntaxError
+		if errors.As(err, &se) {
+			err = se.Err
+		}
 		return nil, fmt.Errorf("%s: the derived file does not parse: %v", display, err)
 	}
 	var problems []string
-	walk("", doc.Config, func(key string, v any) {
+	check := func(key string, v any) {
 		switch x := v.(type) {
 		case map[string]any:
 			if _, ok := x["secure"]; ok {
@@ -225,7 +227,10 @@ func Derive(project, name, display string, data []byte) ([]byte, error) {
 				problems = append(problems, fmt.Sprintf("%s: key %s = %q still names the dev environment: rename it by hand in the new file", display, key, x))
 			}
 		}
-	})
+	}
+	for _, k := range f.Keys() {
+		walk(k, f.Config[k].Raw, check)
+	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
 		return nil, errors.New(strings.Join(problems, "\n  "))

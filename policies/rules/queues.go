@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/clustera/infra/shared/queues"
 )
 
 // Policy names of the queue rules. Both are stack policies: they relate
@@ -110,51 +112,42 @@ func queueSingleConsumer() Policy {
 		Description: "Every Cloudflare queue has at most one consumer.",
 		Types:       []string{TypeQueue, TypeQueueConsumer},
 		Stack: func(rs []Resource, _ Config) []Violation {
-			type group struct {
-				queue     Resource
-				label     string
-				consumers []Resource
+			// The engine sends resources in no particular order.
+			cs := ofType(rs, TypeQueueConsumer)
+			sort.SliceStable(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
+			var pairs []queues.Consumer
+			var who []Resource
+			type queue struct {
+				res   Resource
+				label string
 			}
-			groups := map[string]*group{}
-			var keys []string
-			for _, c := range ofType(rs, TypeQueueConsumer) {
+			byKey := map[string]queue{}
+			for _, c := range cs {
 				var key string
-				g := &group{}
-				if q, ok := ConsumedQueue(c, rs); ok {
-					key, g.queue, g.label = "queue:"+q.URN+"::"+q.Name, q, q.Label()
+				var q queue
+				if res, ok := ConsumedQueue(c, rs); ok {
+					key, q = "queue:"+res.URN+"::"+res.Name, queue{res, res.Label()}
 				} else if id, ok := c.Get("queueId").Str(); ok && id != "" {
-					key, g.label = "id:"+id, fmt.Sprintf("queue %q", id)
+					key, q = "id:"+id, queue{label: fmt.Sprintf("queue %q", id)}
 				} else {
 					continue
 				}
-				if groups[key] == nil {
-					groups[key] = g
-					keys = append(keys, key)
-				}
-				groups[key].consumers = append(groups[key].consumers, c)
+				byKey[key] = q
+				pairs = append(pairs, queues.Consumer{Queue: key, Name: c.Label()})
+				who = append(who, c)
 			}
-			sort.Strings(keys)
 			var vs []Violation
-			for _, k := range keys {
-				g := groups[k]
-				if len(g.consumers) < 2 {
-					continue
-				}
-				// The engine sends resources in no particular order.
-				sort.Slice(g.consumers, func(i, j int) bool { return g.consumers[i].Name < g.consumers[j].Name })
-				var names []string
-				for _, c := range g.consumers {
-					names = append(names, c.Label())
-				}
+			for _, k := range queues.OneConsumer(pairs) {
+				q := byKey[k.Queue]
 				v := Violation{
 					Policy:   QueueSingleConsumer,
-					URN:      g.consumers[1].URN,
-					Resource: g.label,
-					Problem:  fmt.Sprintf("the queue has %d consumers: %s", len(g.consumers), strings.Join(names, ", ")),
+					URN:      who[k.At[1]].URN,
+					Resource: q.label,
+					Problem:  fmt.Sprintf("the queue has %d consumers: %s", len(k.Names), strings.Join(k.Names, ", ")),
 					Fix:      "keep one QueueConsumer per queue; let other Workers produce to a queue of their own",
 				}
-				if g.queue.URN != "" {
-					v.URN = g.queue.URN
+				if q.res.URN != "" {
+					v.URN = q.res.URN
 				}
 				vs = append(vs, v)
 			}

@@ -1,17 +1,16 @@
-// Package stackfile reads the configuration keys of a project's
-// Pulumi.<stack>.yaml and whether each value is stored encrypted
-// ({secure: ...}). Values are never kept.
+// Package stackfile gives the policies the configuration keys of a
+// project's Pulumi.<stack>.yaml and whether each value is stored encrypted
+// ({secure: ...}), read by the one stack-file reader, shared/stackconfig.
+// Values are never kept.
 package stackfile
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/clustera/infra/policies/rules"
-	"github.com/goccy/go-yaml"
+	"github.com/clustera/infra/shared/stackconfig"
 )
 
 // Entries returns the configuration keys of the stack file at path, sorted,
@@ -21,31 +20,16 @@ func Entries(path, project string) ([]rules.ConfigEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading stack configuration: %w", err)
 	}
-	var file struct {
-		Config map[string]any `yaml:"config"`
+	f, err := stackconfig.Parse(filepath.Base(path), project, data)
+	if err != nil {
+		return nil, err
 	}
-	if err := yaml.Unmarshal(data, &file); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	keys := f.Keys()
+	out := make([]rules.ConfigEntry, len(keys))
+	for i, k := range keys {
+		out[i] = rules.ConfigEntry{Key: k, Secret: f.Config[k].Secure}
 	}
-	out := make([]rules.ConfigEntry, 0, len(file.Config))
-	for k, v := range file.Config {
-		if !strings.Contains(k, ":") {
-			k = project + ":" + k
-		}
-		out = append(out, rules.ConfigEntry{Key: k, Secret: isSecure(v)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out, nil
-}
-
-// isSecure reports whether a stack file value is an encrypted one.
-func isSecure(v any) bool {
-	m, ok := v.(map[string]any)
-	if !ok || len(m) != 1 {
-		return false
-	}
-	_, ok = m["secure"]
-	return ok
 }
 
 // Keys returns just the keys of Entries; a missing or unreadable file gives

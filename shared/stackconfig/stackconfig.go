@@ -96,7 +96,7 @@ func (r *Reader) RejectUnknown() {
 	if err != nil {
 		return
 	}
-	values, _, err := ReadFile(root, r.ctx.Project(), r.ctx.Stack())
+	f, err := Load(root, r.ctx.Project(), r.ctx.Stack())
 	if err != nil {
 		return // no stack file: the engine reports it
 	}
@@ -112,7 +112,7 @@ func (r *Reader) RejectUnknown() {
 		isKnown[k] = true
 	}
 	var unknown []string
-	for k := range values {
+	for k := range f.Config {
 		if ns, key, _ := strings.Cut(k, ":"); ns == r.namespace && !isKnown[key] {
 			unknown = append(unknown, key)
 		}

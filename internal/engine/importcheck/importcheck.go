@@ -33,9 +33,8 @@ import (
 	"github.com/clustera/infra/internal/engine/report"
 	"github.com/clustera/infra/internal/engine/runner"
 	"github.com/clustera/infra/shared/contracts"
-	"github.com/clustera/infra/shared/layout"
+	"github.com/clustera/infra/shared/stackconfig"
 	"github.com/clustera/infra/shared/stackrun"
-	"github.com/goccy/go-yaml"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 )
 
@@ -59,22 +58,15 @@ func Configured(root, env string) ([]string, error) {
 		if len(keys) == 0 {
 			continue
 		}
-		path := layout.StackConfigFile(root, p, env)
-		data, err := os.ReadFile(path)
+		f, err := stackconfig.Load(root, p, env)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("import-check: %w", err)
 		}
-		var doc struct {
-			Config map[string]any `yaml:"config"`
-		}
-		if err := yaml.Unmarshal(data, &doc); err != nil {
-			return nil, fmt.Errorf("import-check: %s: %w", layout.Rel(root, path), err)
-		}
 		for _, k := range keys {
-			if set(doc.Config[p+":"+k]) {
+			if set(f.Config[p+":"+k].Raw) {
 				out = append(out, p)
 				break
 			}

@@ -8,6 +8,7 @@ import (
 	"github.com/clustera/infra/internal/offline/mockrun"
 	"github.com/clustera/infra/policies/rules"
 	"github.com/clustera/infra/shared/mocktest"
+	"github.com/clustera/infra/shared/queues"
 )
 
 type queue struct {
@@ -80,22 +81,34 @@ func QueueConsumersOf(res *mockrun.Result) []Finding {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	var pairs []queues.Consumer
+	var who []consumer
 	for _, id := range ids {
-		q, cs := byID[id], groups[id]
+		cs := groups[id]
 		sort.Slice(cs, func(i, j int) bool {
 			if cs[i].project != cs[j].project {
 				return cs[i].project < cs[j].project
 			}
 			return cs[i].res.Name < cs[j].res.Name
 		})
-		if len(cs) > 1 {
-			var labels, projects []string
-			for _, c := range cs {
-				labels = append(labels, label(c.project, c.res))
-				projects = append(projects, c.project)
+		for _, c := range cs {
+			pairs = append(pairs, queues.Consumer{Queue: id, Name: label(c.project, c.res)})
+			who = append(who, c)
+		}
+	}
+	conflicts := map[string]queues.Conflict{}
+	for _, c := range queues.OneConsumer(pairs) {
+		conflicts[c.Queue] = c
+	}
+	for _, id := range ids {
+		q, cs := byID[id], groups[id]
+		if k, ok := conflicts[id]; ok {
+			var projects []string
+			for _, a := range k.At {
+				projects = append(projects, who[a].project)
 			}
 			fs = append(fs, Finding{Check: QueueConsumers, Subject: fmt.Sprintf("queue %q (declared by %s)", q.name, q.project),
-				Problem: fmt.Sprintf("the queue has %d consumers across stacks %s: %s; a queue has one consumer (ADR 0021)", len(cs), projectsOf(projects), strings.Join(labels, "; ")),
+				Problem: fmt.Sprintf("the queue has %d consumers across stacks %s: %s; a queue has one consumer (ADR 0021)", len(k.Names), projectsOf(projects), strings.Join(k.Names, "; ")),
 				Fix:     "keep one QueueConsumer per queue, in cloudflare-workers; let other Workers produce to a queue of their own"})
 		}
 		if !strings.HasSuffix(q.name, rules.EmbeddingQueueSuffix) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/clustera/infra/shared/naming"
+	"github.com/clustera/infra/shared/queues"
 )
 
 // The queue consumer (terraform-provider-cloudflare v5.22.0,
@@ -57,15 +58,7 @@ func init() {
 			return str(o.Props, "consumerId"), str(o.Props, "accountId"), str(o.Props, "queueName")
 		},
 		// A queue has exactly one consumer (11004).
-		unique: func(st *state, o *Object) error {
-			acc, qid := str(o.Props, "accountId"), str(o.Props, "queueId")
-			if existing := st.find(QueueConsumerType, func(x *Object) bool {
-				return str(x.Props, "queueId") == qid && x.Key != o.Key
-			}); existing != nil {
-				return fmt.Errorf("failed to make http request: POST /accounts/%s/queues/%s/consumers: 400 Bad Request: [11004] queue already has a consumer (%s %q); a queue has exactly one consumer", acc, qid, str(existing.Props, "type"), str(existing.Props, "scriptName"))
-			}
-			return nil
-		},
+		unique:   oneConsumer,
 		stateKey: func(_ string, props map[string]any) string { return str(props, "consumerId") },
 	})
 }
@@ -87,6 +80,29 @@ func consumerRefs(st *state, o *Object) error {
 	}
 	if dlq := str(o.Props, "deadLetterQueue"); dlq != "" && dlq == str(q.Props, "queueName") {
 		return fmt.Errorf("failed to make http request: POST /accounts/%s/queues/%s/consumers: 400 Bad Request: a queue cannot be its own dead letter queue", acc, qid)
+	}
+	return nil
+}
+
+// oneConsumer refuses a second consumer on a queue, as the Queues API does
+// (11004): a queue has exactly one consumer (shared/queues).
+func oneConsumer(st *state, o *Object) error {
+	acc, qid := str(o.Props, "accountId"), str(o.Props, "queueId")
+	var others []*Object
+	var cs []queues.Consumer
+	for _, x := range st.all(QueueConsumerType) {
+		if x.Key != o.Key {
+			others = append(others, x)
+			cs = append(cs, queues.Consumer{Queue: str(x.Props, "queueId"), Name: x.Key})
+		}
+	}
+	cs = append(cs, queues.Consumer{Queue: qid, Name: o.Key})
+	for _, c := range queues.OneConsumer(cs) {
+		if c.Queue != qid {
+			continue
+		}
+		existing := others[c.At[0]]
+		return fmt.Errorf("failed to make http request: POST /accounts/%s/queues/%s/consumers: 400 Bad Request: [11004] queue already has a consumer (%s %q); a queue has exactly one consumer", acc, qid, str(existing.Props, "type"), str(existing.Props, "scriptName"))
 	}
 	return nil
 }

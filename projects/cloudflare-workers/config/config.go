@@ -20,6 +20,7 @@ import (
 	"github.com/clustera/infra/shared/layout"
 	"github.com/clustera/infra/shared/naming"
 	"github.com/clustera/infra/shared/problems"
+	"github.com/clustera/infra/shared/queues"
 	"github.com/clustera/infra/shared/stackconfig"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -284,9 +285,12 @@ func readConsumers(r *stackconfig.Reader) []Consumer {
 		return nil
 	}
 	queueList := strings.Join(topology.Queues, ", ")
-	owner := map[string]int{}
 	deadLetter := map[string]bool{}
-	var out []Consumer
+	// pairs lists the entries with a known queue and Worker, for the one
+	// consumer per queue rule; entry maps them back to their entries.
+	var pairs []queues.Consumer
+	var entry []int
+	valid := make([]bool, len(raw))
 	for i, rc := range raw {
 		at := func(field string) string { return fmt.Sprintf("consumers[%d].%s", i, field) }
 		ok := true
@@ -306,12 +310,9 @@ func readConsumers(r *stackconfig.Reader) []Consumer {
 			r.Problemf(at("worker"), "use one of "+workerList, "%q is not a Worker of this project", rc.Worker)
 			ok = false
 		}
-		if prev, dup := owner[rc.Queue]; dup && ok {
-			r.Problemf(at("queue"),
-				"keep one consumer per queue: let the other Worker produce to the queue or call the consumer through a service binding (docs/decisions/0021-one-consumer-per-queue.md)",
-				"queue %s already has a consumer, %s (consumers[%d]); Cloudflare allows one consumer Worker per queue, so %s cannot consume it too",
-				rc.Queue, raw[prev].Worker, prev, rc.Worker)
-			ok = false
+		if ok {
+			pairs = append(pairs, queues.Consumer{Queue: rc.Queue, Name: rc.Worker})
+			entry = append(entry, i)
 		}
 		for _, l := range limits {
 			if v := l.get(&rc); v != nil && (*v < l.min || *v > l.max) {
@@ -330,10 +331,24 @@ func readConsumers(r *stackconfig.Reader) []Consumer {
 			}
 			deadLetter[d] = true
 		}
-		if !ok {
+		valid[i] = ok
+	}
+	for _, c := range queues.OneConsumer(pairs) {
+		first := entry[c.At[0]]
+		for _, a := range c.At[1:] {
+			i := entry[a]
+			r.Problemf(fmt.Sprintf("consumers[%d].queue", i),
+				"keep one consumer per queue: let the other Worker produce to the queue or call the consumer through a service binding (docs/decisions/0021-one-consumer-per-queue.md)",
+				"queue %s already has a consumer, %s (consumers[%d]); Cloudflare allows one consumer Worker per queue, so %s cannot consume it too",
+				c.Queue, raw[first].Worker, first, raw[i].Worker)
+			valid[i] = false
+		}
+	}
+	var out []Consumer
+	for i, rc := range raw {
+		if !valid[i] {
 			continue
 		}
-		owner[rc.Queue] = i
 		out = append(out, Consumer{
 			Queue: rc.Queue, Worker: rc.Worker,
 			BatchSize:       orDefault(rc.BatchSize, DefaultBatchSize),
@@ -345,16 +360,16 @@ func readConsumers(r *stackconfig.Reader) []Consumer {
 		})
 	}
 	producers := topology.Producers()
-	queues := make([]string, 0, len(producers))
+	written := make([]string, 0, len(producers))
 	for q := range producers {
-		queues = append(queues, q)
+		written = append(written, q)
 	}
-	sort.Strings(queues)
+	sort.Strings(written)
 	consumed := map[string]bool{}
 	for _, rc := range raw {
 		consumed[rc.Queue] = true
 	}
-	for _, q := range queues {
+	for _, q := range written {
 		if !consumed[q] && !deadLetter[q] {
 			r.Problemf("consumers", "add a consumer for "+q+", or use it as the deadLetterQueue of another consumer",
 				"queue %s is written to by %s but has no consumer, so its messages would pile up", q, strings.Join(producers[q], ", "))
