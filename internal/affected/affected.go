@@ -1,7 +1,3 @@
-// Package affected works out which projects a change touches: the files
-// that changed since a git ref, mapped to the projects they feed for one
-// environment, plus every project that depends on those (see
-// docs/decisions/0062-affected-projects.md).
 package affected
 
 import (

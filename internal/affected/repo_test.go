@@ -85,7 +85,7 @@ func TestRepositoryAffected(t *testing.T) {
 			[]string{"kafka-data-plane", "kafka-integrations", "gcp-gmail"}, nil, ""},
 		{"the base of a personal environment", "steve1", []string{"environments/dev.yaml"}, all, nil, ""},
 		{"another environment", "staging", []string{"environments/dev.yaml", "environments/steve1.yaml"}, nil, nil, ""},
-		{"orchestrator and docs", "prod", []string{"internal/graph/graph.go", "docs/decisions/0060-dependency-graph.md", "go.mod"}, nil, nil, ""},
+		{"orchestrator and docs", "prod", []string{"internal/graph/graph.go", "docs/decisions/README.md", "go.mod"}, nil, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

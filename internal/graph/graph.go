@@ -1,12 +1,3 @@
-// Package graph is the dependency graph of the Pulumi projects: a directed
-// acyclic graph whose edges run from a project to the projects whose outputs
-// it reads (its upstreams). It answers the questions the orchestrator asks
-// before running anything — in which order, how many at once, which projects
-// a selection drags in — and draws itself for reports.
-//
-// Every method is deterministic: node lists are sorted or in a stable
-// topological order, so plans, reports and tests never depend on map order.
-// A Graph is immutable after New and safe for concurrent use.
 package graph
 
 import (

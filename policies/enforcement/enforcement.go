@@ -1,15 +1,3 @@
-// Package enforcement turns an environment's policy settings into the
-// policy-config file the engine takes with `--policy-pack-config` (the
-// Automation API's PolicyPackConfigs option): advisory in local, dev,
-// testing and personal environments, mandatory in staging and prod, and
-// per-policy overrides.
-//
-// The file is a JSON object keyed by policy name:
-//
-//	{"kafka-topic-replication": {"enforcementLevel": "mandatory", "minReplication": 2}, ...}
-//
-// Every policy of the pack gets an explicit entry, because policyx ignores
-// the pack-level enforcement level.
 package enforcement
 
 import (

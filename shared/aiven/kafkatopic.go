@@ -1,10 +1,3 @@
-// Package aiven is a small typed SDK for the one Aiven resource the
-// repository manages, the Kafka topic. The generated Go SDK
-// (github.com/pulumi/pulumi-aiven/sdk/v6) cannot be fetched here, so this
-// package registers the provider's resource type itself, with the property
-// names of the provider schema at version 6.58.0 and that version pinned, so
-// a real deployment installs and uses pulumi-resource-aiven v6.58.0. See
-// docs/decisions/0002-aiven-typed-layer.md.
 package aiven
 
 import (

@@ -1,25 +1,3 @@
-// Package topics loads the Kafka topics declared in kafka-topics.yaml files
-// and declares them as Aiven Kafka topics.
-//
-// A topic file holds one list, in the format of the old repository's topic
-// files (snake_case keys, Kafka settings as integer strings):
-//
-//	topics:
-//	  - name: "{stack}-runtime"        # required; always starts with "{stack}-"
-//	    description: Runtime messages
-//	    partitions: 10                 # optional settings override the group's defaults
-//	    retention_ms: "604800000"
-//
-// Loading is strict: an unknown key (a camelCase spelling such as
-// retentionMs included, with a "did you mean retention_ms?"), a duplicate
-// topic name across the files of a stack, a name without the "{stack}-"
-// prefix, partitions outside 1..aiven.maxPartitions, a replication above
-// aiven.brokers (or below 2, which Aiven refuses), a retention that is not an
-// integer string and an empty file are errors naming the file, the line, the
-// column and the key. So are values Kafka or Aiven would reject or that break
-// availability: an unknown compression type, cleanup policy or timestamp
-// type, and a min_insync_replicas not below the replication. Every problem is
-// reported at once, as one *problems.Error.
 package topics
 
 import (

@@ -1,6 +1,3 @@
-// Package branch maps git branches to the stacks they deploy and to the
-// GitHub Environments that hold the secrets for those stacks (see
-// docs/decisions/0063-branch-to-stack-mapping.md).
 package branch
 
 import (

@@ -1,15 +1,3 @@
-// Package providerserver holds the gRPC plumbing shared by the repository's
-// Pulumi resource providers: the sandbox's fake cloud providers and the
-// in-repo Vectorize provider. It serves a pulumirpc.ResourceProviderServer on
-// loopback for the engine to attach to (PULUMI_DEBUG_PROVIDERS), and Base
-// implements the provider-level calls (Handshake, Attach, GetPluginInfo,
-// CheckConfig, DiffConfig, Configure, Cancel) so providers only implement
-// resource operations.
-//
-// One server is attached to by many engine runs, concurrently (one CLI per
-// project), and every run configures its own provider instance on its own
-// connection. Base therefore keeps the configuration per gRPC connection and
-// forgets it when the connection closes.
 package providerserver
 
 import (

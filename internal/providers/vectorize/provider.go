@@ -1,16 +1,3 @@
-// Package vectorize is the in-repo Pulumi provider of Cloudflare Vectorize
-// indexes (package "vectorize", token vectorize:index:Index; the typed SDK
-// is shared/vectorize). The Cloudflare provider has no Vectorize index
-// resource, so this provider calls the Vectorize v2 REST API directly:
-// POST/GET/DELETE {base}/accounts/{account_id}/vectorize/v2/indexes[/{name}]
-// with a bearer token. See docs/decisions/0005-vectorize-provider.md.
-//
-// Indexes are immutable: any change of accountId, name, dimensions, metric
-// or description replaces the index (the API has no update call). Create
-// adopts an existing index of identical configuration, so a create that was
-// interrupted after the API call can be retried; an existing index with a
-// different configuration is an error. The ID and import ID are
-// "<accountId>/<name>".
 package vectorize
 
 import (
