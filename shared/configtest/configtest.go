@@ -1,7 +1,11 @@
-// Package configtest runs a project's corpus of bad configuration inputs:
-// each case mutates a copy of the committed stack and environment files and
-// the project's config.Load must fail with exactly one problem naming the
-// file, the key and the fix. Every project's config tests use it.
+// Package configtest tests a project against a copy of the committed
+// configuration. CommittedRoot copies the environment files and the
+// project's folder into a temporary root, points INFRA_ROOT at it and
+// applies a case's Changes (Edit with Sub, AddKey, Replace or Append;
+// Write; Mkdir; Remove), so tests never write into the repository. Run is
+// the bad-input corpus every project's config tests share: each case
+// mutates the copy and the project's config.Load must fail with exactly one
+// problem naming the file, the key and the fix.
 package configtest
 
 import (
@@ -21,9 +25,10 @@ import (
 
 // CommittedRoot copies the repository's environment files and this
 // project's folder (its stack files, topic files and bundles; no Go code)
-// into a temporary root and points INFRA_ROOT at it, so config.Load reads
-// the committed configuration, mutated by one case.
-func CommittedRoot(t *testing.T, project string) string {
+// into a temporary root, points INFRA_ROOT at it and applies changes to
+// it in order, so the program or its config.Load reads the committed
+// configuration, mutated by one case. It returns the root.
+func CommittedRoot(t *testing.T, project string, changes ...Change) string {
 	t.Helper()
 	src, err := layout.Root()
 	if err != nil {
@@ -56,6 +61,9 @@ func CommittedRoot(t *testing.T, project string) string {
 		}
 	}
 	t.Setenv(layout.EnvRoot, root)
+	for _, c := range changes {
+		c(t, root)
+	}
 	return root
 }
 
@@ -100,6 +108,63 @@ func AddKey(text string) func(t *testing.T, s string) string {
 	return Sub(`(?m)^config:.*$`, "config:\n  "+text)
 }
 
+// Replace replaces the first occurrence of old with repl; the committed
+// file must contain old, or the case is out of date.
+func Replace(old, repl string) func(t *testing.T, s string) string {
+	return func(t *testing.T, s string) string {
+		t.Helper()
+		if !strings.Contains(s, old) {
+			t.Fatalf("the committed file does not contain %q: rewrite the case", old)
+		}
+		return strings.Replace(s, old, repl, 1)
+	}
+}
+
+// Append appends text to the file as it is.
+func Append(text string) func(t *testing.T, s string) string {
+	return func(_ *testing.T, s string) string { return s + text }
+}
+
+// Write writes content to a file of the root, creating its folders and
+// replacing the file if it exists.
+func Write(rel, content string) Change {
+	return func(t *testing.T, root string) {
+		t.Helper()
+		path := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Mkdir creates a folder of the root, and its parents.
+func Mkdir(rel string) Change {
+	return func(t *testing.T, root string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(root, rel), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Remove removes a file or a folder (with its contents) of the root; it
+// must exist, or the case is out of date.
+func Remove(rel string) Change {
+	return func(t *testing.T, root string) {
+		t.Helper()
+		path := filepath.Join(root, rel)
+		if _, err := os.Lstat(path); err != nil {
+			t.Fatalf("the committed tree has no %s: rewrite the case", rel)
+		}
+		if err := os.RemoveAll(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // Case is one bad input of the corpus.
 type Case struct {
 	Name   string
@@ -109,19 +174,23 @@ type Case struct {
 	Want   []string // substrings of the error
 }
 
-// Run loads the committed configuration of project's stack with load (it
-// must be valid), then each case's mutation of it, which must fail with
-// one problem naming the file, the key and the fix.
-func Run(t *testing.T, project, stack string, load func(*pulumi.Context) error, cases []Case) {
+// Run loads the committed configuration of project's stack with load, the
+// project's config.Load (it must be valid), then each case's mutation of
+// it, which must fail with one problem naming the file, the key and the
+// fix.
+func Run[T any](t *testing.T, project, stack string, load func(*pulumi.Context) (T, error), cases []Case) {
+	program := func(ctx *pulumi.Context) error {
+		_, err := load(ctx)
+		return err
+	}
 	CommittedRoot(t, project)
-	if _, err := mocktest.Run(project, stack, load, mocktest.Options{}); err != nil {
+	if _, err := mocktest.Run(project, stack, program, mocktest.Options{}); err != nil {
 		t.Fatalf("the committed configuration of %s/%s does not load: %v", project, stack, err)
 	}
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
-			root := CommittedRoot(t, project)
-			c.Change(t, root)
-			_, err := mocktest.Run(project, stack, load, mocktest.Options{})
+			CommittedRoot(t, project, c.Change)
+			_, err := mocktest.Run(project, stack, program, mocktest.Options{})
 			var e *problems.Error
 			if !errors.As(err, &e) {
 				t.Fatalf("err = %v, want one problem", err)

@@ -1,20 +1,3 @@
-// Package importcheck proves that the import IDs in a stack's configuration
-// adopt the existing cloud objects as they are (`infra import-check -env
-// E`), before the first deploy that imports them (the migration of seed
-// 000; docs/decisions/0073-import-check.md, docs/runbooks/import-existing.md).
-//
-// It previews the projects whose Pulumi.<env>.yaml configures imports, with
-// the policy pack, through the orchestrator, then reads every step of the
-// engine's event stream: each custom resource must be imported with no
-// difference from the live object, or be unchanged (already in the state).
-// A create, update, replace or delete, an import whose inputs differ from
-// the live object (the engine would import, then update it), a failed
-// preview, or a preview against placeholder
-// upstream outputs fails the check. The check never changes anything: a
-// preview takes no lock on the state and writes no resource.
-//
-// After the deploy that imports them, the same check passes with every
-// step "same": the objects are in the state and the code matches them.
 package importcheck
 
 import (

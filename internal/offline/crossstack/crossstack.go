@@ -1,16 +1,3 @@
-// Package crossstack checks rules that span several stacks of one
-// environment, which a policy pack cannot see because the engine shows it
-// one stack at a time: only the dns project creates DNS records; every
-// StackReference goes through shared/contracts and reads only keys its
-// producer exports; no two stacks manage the same cloud object; and each
-// queue has at most one consumer across all stacks, the embedding queue's
-// with a dead-letter queue that exists.
-//
-// The checks are plain Go over the results of internal/offline/mockrun (every
-// program run under mocks, consumers fed only their producers' exports),
-// plus a scan of the projects' Go sources for StackReferences used outside
-// shared/contracts. Every finding is a violation: the offline policy runner
-// treats them as mandatory.
 package crossstack
 
 import (

@@ -1,8 +1,3 @@
-// Package kafkaaudit compares the topics of the Aiven Kafka service with the
-// topics the stacks of one environment declare (`infra kafka-audit -env
-// E`): topics in Aiven that no stack manages, and managed topics that are
-// missing. It replaces the manual audit of the old repository (`avn service
-// topic-list`, seed 004); see docs/decisions/0074-kafka-topic-audit.md.
 package kafkaaudit
 
 import (

@@ -1,19 +1,3 @@
-// Package mockrun runs every project's Pulumi program under the SDK's mocks
-// for one environment, in dependency order, the way the engine would run
-// them one after the other: each consumer reads, through its
-// StackReferences, exactly the contract outputs its upstreams exported in
-// the same run. Nothing reaches a cloud or a state backend, and no Pulumi
-// CLI is needed.
-//
-// Each project runs with its real Pulumi.<stack>.yaml and the environment's
-// settings (shared/mocktest does that). Data sources are answered as the
-// sandbox answers them (the DNS zone from the environment files), and the
-// Worker bundles are not fetched: offline, their code is unknown and only
-// the pins are checked (projects/cloudflare-workers/config, FetchBundles). A project whose program fails (a
-// configuration problem, a key missing from an upstream's contract) does not
-// stop the others; its dependents are reported as blocked. The results feed
-// the offline policy runner (`infra policy`), the cross-stack checks
-// (internal/offline/crossstack) and the contract tests of internal/offline/projects.
 package mockrun
 
 import (

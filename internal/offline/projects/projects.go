@@ -1,7 +1,3 @@
-// Package projects is the registry of the repository's Pulumi programs for
-// the offline checks (bin/infra-check) and the tests that run every program
-// under mocks in one process. The engine path never links it: there each
-// project runs from its own binary (shared/stackrun).
 package projects
 
 import (

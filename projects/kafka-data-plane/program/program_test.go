@@ -2,8 +2,6 @@ package program_test
 
 import (
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/clustera/infra/projects/kafka-data-plane/program"
 	"github.com/clustera/infra/shared/aiven"
+	"github.com/clustera/infra/shared/configtest"
 	"github.com/clustera/infra/shared/contracts"
 	"github.com/clustera/infra/shared/layout"
 	"github.com/clustera/infra/shared/mocktest"
@@ -188,55 +187,6 @@ func TestNameOverrides(t *testing.T) {
 	}
 }
 
-// tempRoot points INFRA_ROOT at a copy of the environments and of this
-// project's folder, after edit changes files in it (paths relative to the
-// copy). Tests never write into the repository.
-func tempRoot(t *testing.T, edit map[string]func(string) string) {
-	t.Helper()
-	src, err := layout.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := t.TempDir()
-	for _, dir := range []string{"environments", filepath.Join("projects", project)} {
-		err := filepath.WalkDir(filepath.Join(src, dir), func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			rel, _ := filepath.Rel(src, path)
-			if d.IsDir() {
-				return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-			}
-			if !strings.HasSuffix(path, ".yaml") {
-				return nil
-			}
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	for rel, f := range edit {
-		path := filepath.Join(dst, rel)
-		b, _ := os.ReadFile(path)
-		out := f(string(b))
-		if out == "\x00remove" {
-			if err := os.Remove(path); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Setenv(layout.EnvRoot, dst)
-}
-
 const topicFile = "projects/kafka-data-plane/kafka-topics.yaml"
 
 // TestTopicAsTheOldReadmeDescribes appends a topic to the file exactly as
@@ -244,14 +194,12 @@ const topicFile = "projects/kafka-data-plane/kafka-topics.yaml"
 // people to, and changes nothing else: it is declared on local.
 func TestTopicAsTheOldReadmeDescribes(t *testing.T) {
 	before := run(t, "local", mocktest.Options{})
-	tempRoot(t, map[string]func(string) string{topicFile: func(s string) string {
-		return s + `  - name: "{stack}-my-new-topic"
+	configtest.CommittedRoot(t, project, configtest.Edit(topicFile, configtest.Append(`  - name: "{stack}-my-new-topic"
     partitions: 1
     replication: 3
     retention_ms: "604800000"      # 7 days
     retention_bytes: "-1"          # unlimited
-`
-	}})
+`)))
 	after := run(t, "local", mocktest.Options{})
 	if n, m := len(before.OfType(aiven.KafkaTopicType)), len(after.OfType(aiven.KafkaTopicType)); m != n+1 || m != len(declared(t)) {
 		t.Fatalf("topics %d → %d, want one more", n, m)
@@ -283,7 +231,7 @@ func TestConfigRejects(t *testing.T) {
 		name  string
 		stack string
 		cfg   map[string]string
-		edit  map[string]func(string) string
+		edit  configtest.Change
 		want  []string
 	}{
 		{name: "override without environment", stack: "dev", cfg: map[string]string{"kafka-data-plane:names": `{"runtime":"legacy-runtime"}`},
@@ -297,41 +245,31 @@ func TestConfigRejects(t *testing.T) {
 		{name: "names not a map", stack: "staging", cfg: map[string]string{"kafka-data-plane:names": `["runtime"]`},
 			want: []string{"kafka-data-plane:names: cannot be read"}},
 		{name: "partitions above environment limit", stack: "dev",
-			edit: map[string]func(string) string{topicFile: func(s string) string {
-				return strings.Replace(s, "partitions: 10", "partitions: 100", 1)
-			}},
+			edit: configtest.Edit(topicFile, configtest.Replace("partitions: 10", "partitions: 100")),
 			want: []string{topicFile + ":18:17: topics[0].partitions: 100 is above the limit of 64 partitions (aiven.maxPartitions in environments/dev.yaml)"}},
 		{name: "default replication above brokers", stack: "testing",
-			edit: map[string]func(string) string{"environments/testing.yaml": func(s string) string {
-				return strings.Replace(s, "brokers: 3", "brokers: 2", 1)
-			}},
+			edit: configtest.Edit("environments/testing.yaml", configtest.Replace("brokers: 3", "brokers: 2")),
 			want: []string{fmt.Sprintf("(%d problems)", len(committed)), topicFile + ":16:5: topics[0].replication: 3 is above the 2 brokers of the Kafka service (the default of the data plane topics)"}},
 		{name: "environment without brokers", stack: "staging",
-			edit: map[string]func(string) string{"environments/staging.yaml": func(s string) string {
-				return strings.Replace(s, "  brokers: 3\n", "", 1)
-			}},
+			edit: configtest.Edit("environments/staging.yaml", configtest.Replace("  brokers: 3\n", "")),
 			want: []string{"environments/staging.yaml: aiven.brokers: is missing"}},
 		{name: "environment without kafka service", stack: "local",
-			edit: map[string]func(string) string{"environments/local.yaml": func(s string) string {
-				return strings.Replace(s, "  kafkaService: kafka-clustera\n", "", 1)
-			}},
+			edit: configtest.Edit("environments/local.yaml", configtest.Replace("  kafkaService: kafka-clustera\n", "")),
 			want: []string{"environments/local.yaml: aiven.kafkaService: is missing"}},
 		{name: "unknown key in topic file", stack: "dev",
-			edit: map[string]func(string) string{topicFile: func(s string) string {
-				return strings.Replace(s, "    partitions: 10\n", "    partitions: 10\n    retentionMs: \"1\"\n", 1)
-			}},
+			edit: configtest.Edit(topicFile, configtest.Replace("    partitions: 10\n", "    partitions: 10\n    retentionMs: \"1\"\n")),
 			want: []string{topicFile + ":19:5: topics[0].retentionMs: unknown key; fix: did you mean retention_ms?"}},
 		{name: "topic file missing", stack: "dev",
-			edit: map[string]func(string) string{topicFile: func(string) string { return "\x00remove" }},
+			edit: configtest.Remove(topicFile),
 			want: []string{topicFile + ": topics: cannot be read", "no such file"}},
 		{name: "topic file empty", stack: "dev",
-			edit: map[string]func(string) string{topicFile: func(string) string { return "# nothing\n" }},
+			edit: configtest.Write(topicFile, "# nothing\n"),
 			want: []string{topicFile + ": topics: the file is empty"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if c.edit != nil {
-				tempRoot(t, c.edit)
+				configtest.CommittedRoot(t, project, c.edit)
 			}
 			_, err := mocktest.RunContract(project, c.stack, program.Deploy, mocktest.Options{Config: c.cfg})
 			if err == nil {

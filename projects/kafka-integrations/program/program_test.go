@@ -2,8 +2,6 @@ package program_test
 
 import (
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -15,6 +13,7 @@ import (
 	"github.com/clustera/infra/projects/kafka-integrations/config"
 	"github.com/clustera/infra/projects/kafka-integrations/program"
 	"github.com/clustera/infra/shared/aiven"
+	"github.com/clustera/infra/shared/configtest"
 	"github.com/clustera/infra/shared/contracts"
 	"github.com/clustera/infra/shared/layout"
 	"github.com/clustera/infra/shared/mocktest"
@@ -225,79 +224,18 @@ func TestTopicsPerStack(t *testing.T) {
 	}
 }
 
-const (
-	removeFile = "\x00remove"
-	removeDir  = "\x00removeall"
-)
-
-// tempRoot points INFRA_ROOT at a copy of the environments and of this
-// project's folder, after applying edit (path relative to the copy →
-// function of the old content; a missing file reads as ""). Tests never
-// write into the repository.
-func tempRoot(t *testing.T, edit map[string]func(string) string) string {
-	t.Helper()
-	src, err := layout.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := t.TempDir()
-	for _, dir := range []string{"environments", filepath.Join("projects", project)} {
-		err := filepath.WalkDir(filepath.Join(src, dir), func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			rel, _ := filepath.Rel(src, path)
-			if d.IsDir() {
-				return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-			}
-			if !strings.HasSuffix(path, ".yaml") {
-				return nil
-			}
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	for rel, f := range edit {
-		path := filepath.Join(dst, rel)
-		b, _ := os.ReadFile(path)
-		switch out := f(string(b)); out {
-		case removeFile:
-			err = os.Remove(path)
-		case removeDir:
-			err = os.RemoveAll(path)
-		default:
-			if err = os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
-				err = os.WriteFile(path, []byte(out), 0o644)
-			}
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Setenv(layout.EnvRoot, dst)
-	return dst
-}
-
-func set(content string) func(string) string { return func(string) string { return content } }
-
 func TestNewIntegrationFolderIsDiscovered(t *testing.T) {
 	up := upstream(t, "dev")
 	before := run(t, "dev", mocktest.Options{Upstreams: up})
-	tempRoot(t, map[string]func(string) string{
-		"projects/kafka-integrations/integrations/notion/kafka-topics.yaml": set(`topics:
+	configtest.CommittedRoot(t, project,
+		configtest.Write("projects/kafka-integrations/integrations/notion/kafka-topics.yaml", `topics:
   - name: "{stack}-integrations-worker-notion"
     partitions: 3
   - name: "{stack}-integrations-worker-notion-dlq"
 `),
 		// A README next to the folders is not an integration.
-		"projects/kafka-integrations/integrations/README.yaml": set("# not a folder\n"),
-	})
+		configtest.Write("projects/kafka-integrations/integrations/README.yaml", "# not a folder\n"),
+	)
 	after := run(t, "dev", mocktest.Options{Upstreams: up})
 	if n, m := len(before.OfType(aiven.KafkaTopicType)), len(after.OfType(aiven.KafkaTopicType)); m != n+2 {
 		t.Fatalf("topics %d → %d, want two more", n, m)
@@ -336,9 +274,7 @@ func TestIntegrationAsTheOldReadmeDescribes(t *testing.T) {
 		ups[stack] = upstream(t, stack)
 	}
 	before := run(t, "local", mocktest.Options{Upstreams: ups["local"]})
-	tempRoot(t, map[string]func(string) string{
-		"projects/kafka-integrations/integrations/notion/kafka-topics.yaml": set(oldReadmeIntegration),
-	})
+	configtest.CommittedRoot(t, project, configtest.Write("projects/kafka-integrations/integrations/notion/kafka-topics.yaml", oldReadmeIntegration))
 	folders, want := declared(t, 2)
 	if !slices.Contains(folders, "notion") || want["integrations-worker-notion"].folder != "notion" {
 		t.Fatalf("the scratch folder is not in the copy: %v", folders)
@@ -387,41 +323,34 @@ func TestConfigRejects(t *testing.T) {
 		name  string
 		stack string
 		cfg   map[string]string
-		edit  map[string]func(string) string
+		edit  configtest.Change
 		want  []string
 	}{
-		{name: "folder without topic file", edit: map[string]func(string) string{dir + "/notion/notes.txt": set("x")},
+		{name: "folder without topic file", edit: configtest.Write(dir+"/notion/notes.txt", "x"),
 			want: []string{dir + "/notion/kafka-topics.yaml: topics: is missing"}},
-		{name: "invalid folder name", edit: map[string]func(string) string{dir + "/Notion_App/kafka-topics.yaml": set("topics: []\n")},
+		{name: "invalid folder name", edit: configtest.Write(dir+"/Notion_App/kafka-topics.yaml", "topics: []\n"),
 			want: []string{dir + "/Notion_App: (folder): is not a valid integration name"}},
-		{name: "missing worker queue", edit: map[string]func(string) string{dir + "/zoom/kafka-topics.yaml": set("topics:\n  - name: \"{stack}-integrations-worker-zoom-dlq\"\n")},
+		{name: "missing worker queue", edit: configtest.Write(dir+"/zoom/kafka-topics.yaml", "topics:\n  - name: \"{stack}-integrations-worker-zoom-dlq\"\n"),
 			want: []string{dir + `/zoom/kafka-topics.yaml: topics: the zoom integration declares no topic "{stack}-integrations-worker-zoom" (its worker queue)`}},
-		{name: "worker of another integration", edit: map[string]func(string) string{dir + "/zoom/kafka-topics.yaml": func(s string) string {
-			return s + "  - name: \"{stack}-integrations-worker-zoomx\"\n"
-		}}, want: []string{dir + `/zoom/kafka-topics.yaml:10:5: name: worker queue "{stack}-integrations-worker-zoomx" does not belong to the zoom integration`}},
-		{name: "worker in shared", edit: map[string]func(string) string{dir + "/shared/kafka-topics.yaml": func(s string) string {
-			return s + "  - name: \"{stack}-integrations-worker-misc\"\n"
-		}}, want: []string{dir + `/shared/kafka-topics.yaml:12:5: name: worker queue "{stack}-integrations-worker-misc" is declared in the shared folder`}},
-		{name: "not an integration topic", edit: map[string]func(string) string{dir + "/shared/kafka-topics.yaml": func(s string) string {
-			return s + "  - name: \"{stack}-runtime\"\n"
-		}}, want: []string{dir + `/shared/kafka-topics.yaml:12:5: name: topic "{stack}-runtime" is not an integration topic`}},
-		{name: "gmail removed", edit: map[string]func(string) string{dir + "/gmail": set(removeDir)},
+		{name: "worker of another integration", edit: configtest.Edit(dir+"/zoom/kafka-topics.yaml", configtest.Append("  - name: \"{stack}-integrations-worker-zoomx\"\n")),
+			want: []string{dir + `/zoom/kafka-topics.yaml:10:5: name: worker queue "{stack}-integrations-worker-zoomx" does not belong to the zoom integration`}},
+		{name: "worker in shared", edit: configtest.Edit(dir+"/shared/kafka-topics.yaml", configtest.Append("  - name: \"{stack}-integrations-worker-misc\"\n")),
+			want: []string{dir + `/shared/kafka-topics.yaml:12:5: name: worker queue "{stack}-integrations-worker-misc" is declared in the shared folder`}},
+		{name: "not an integration topic", edit: configtest.Edit(dir+"/shared/kafka-topics.yaml", configtest.Append("  - name: \"{stack}-runtime\"\n")),
+			want: []string{dir + `/shared/kafka-topics.yaml:12:5: name: topic "{stack}-runtime" is not an integration topic`}},
+		{name: "gmail removed", edit: configtest.Remove(dir + "/gmail"),
 			want: []string{dir + "/gmail: (folder): is missing", "gcp-gmail reads its worker topic"}},
-		{name: "no integrations folder", edit: map[string]func(string) string{dir: set(removeDir)},
+		{name: "no integrations folder", edit: configtest.Remove(dir),
 			want: []string{dir + ": (folder): does not exist"}},
-		{name: "duplicate across folders", edit: map[string]func(string) string{dir + "/slack/kafka-topics.yaml": func(s string) string {
-			return s + "  - name: \"{stack}-integrations-errors\"\n"
-		}}, want: []string{dir + `/slack/kafka-topics.yaml:10:11: topics[2].name: topic "{stack}-integrations-errors" is already declared at ` + dir + "/shared/kafka-topics.yaml:10"}},
-		{name: "replication above brokers", edit: map[string]func(string) string{"environments/dev.yaml": func(s string) string {
-			return strings.Replace(s, "brokers: 3", "brokers: 1", 1)
-		}}, want: []string{fmt.Sprintf("(%d problems)", len(committed)), dir + "/circle/kafka-topics.yaml:6:5: topics[0].replication: 2 is above the 1 brokers"}},
-		{name: "unknown key", edit: map[string]func(string) string{dir + "/gmail/kafka-topics.yaml": func(s string) string {
-			return strings.Replace(s, "    description: Work queue", "    retention: \"1\"\n    description: Work queue", 1)
-		}}, want: []string{dir + "/gmail/kafka-topics.yaml:7:5: topics[0].retention: unknown key"}},
-		{name: "camelCase key", edit: map[string]func(string) string{dir + "/gmail/kafka-topics.yaml": func(s string) string {
-			return strings.Replace(s, "    description: Work queue", "    retentionMs: \"1\"\n    description: Work queue", 1)
-		}}, want: []string{dir + "/gmail/kafka-topics.yaml:7:5: topics[0].retentionMs: unknown key; fix: did you mean retention_ms?"}},
-		{name: "empty topic file", edit: map[string]func(string) string{dir + "/circle/kafka-topics.yaml": set("")},
+		{name: "duplicate across folders", edit: configtest.Edit(dir+"/slack/kafka-topics.yaml", configtest.Append("  - name: \"{stack}-integrations-errors\"\n")),
+			want: []string{dir + `/slack/kafka-topics.yaml:10:11: topics[2].name: topic "{stack}-integrations-errors" is already declared at ` + dir + "/shared/kafka-topics.yaml:10"}},
+		{name: "replication above brokers", edit: configtest.Edit("environments/dev.yaml", configtest.Replace("brokers: 3", "brokers: 1")),
+			want: []string{fmt.Sprintf("(%d problems)", len(committed)), dir + "/circle/kafka-topics.yaml:6:5: topics[0].replication: 2 is above the 1 brokers"}},
+		{name: "unknown key", edit: configtest.Edit(dir+"/gmail/kafka-topics.yaml", configtest.Replace("    description: Work queue", "    retention: \"1\"\n    description: Work queue")),
+			want: []string{dir + "/gmail/kafka-topics.yaml:7:5: topics[0].retention: unknown key"}},
+		{name: "camelCase key", edit: configtest.Edit(dir+"/gmail/kafka-topics.yaml", configtest.Replace("    description: Work queue", "    retentionMs: \"1\"\n    description: Work queue")),
+			want: []string{dir + "/gmail/kafka-topics.yaml:7:5: topics[0].retentionMs: unknown key; fix: did you mean retention_ms?"}},
+		{name: "empty topic file", edit: configtest.Write(dir+"/circle/kafka-topics.yaml", ""),
 			want: []string{dir + "/circle/kafka-topics.yaml: topics: the file is empty"}},
 		{name: "import unknown topic", cfg: map[string]string{"kafka-integrations:importTopics": `["integrations-worker-gmial"]`},
 			want: []string{"projects/kafka-integrations/Pulumi.dev.yaml: kafka-integrations:importTopics[0]:", `"integrations-worker-gmial" is not a declared topic`}},
@@ -442,7 +371,7 @@ func TestConfigRejects(t *testing.T) {
 			}
 			up := upstream(t, stack)
 			if c.edit != nil {
-				tempRoot(t, c.edit)
+				configtest.CommittedRoot(t, project, c.edit)
 			}
 			res, err := mocktest.RunContract(project, stack, program.Deploy, mocktest.Options{Config: c.cfg, Upstreams: up})
 			if err == nil {

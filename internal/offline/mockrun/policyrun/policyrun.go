@@ -1,9 +1,3 @@
-// Package policyrun runs the policy pack's rules (policies/rules) offline:
-// against every program of one environment executed under mocks
-// (internal/offline/mockrun), with the environment's enforcement levels, plus the
-// cross-stack checks (internal/offline/crossstack), which count as mandatory. It
-// needs no Pulumi CLI, state backend or credentials. `infra policy -env X`
-// prints its report.
 package policyrun
 
 import (
