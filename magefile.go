@@ -20,7 +20,7 @@ import (
 
 // The targets are thin: the work runs in bin/infra (cmd/infra), which this
 // file builds and then becomes (exec), so Ctrl-C goes straight to the
-// orchestrator and it can cancel the engine cleanly (docs/decisions/0007).
+// orchestrator and it can cancel the engine cleanly (docs/decisions/0007-mage-front-door.md).
 //
 //	go run mage.go deploy:all env=staging parallel=2
 //	go run mage.go deploy:project env=staging project=dns with=upstreams

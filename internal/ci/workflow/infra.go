@@ -221,14 +221,11 @@ func checksJob() *Job {
 		RunsOn:         Runner,
 		TimeoutMinutes: 120,
 		Comment:        "Every deploy and preview job needs this job to succeed.",
-		Steps: []*Step{
-			checkout(false),
-			setupGo(everyModule),
-			compileSDKStep(),
-			{Name: "Lint (gofmt, go vet, staticcheck, actionlint)", Run: "go run mage.go lint"},
-			{Name: "Unit tests (every module but ./e2e, which needs the engine)", Run: UnitTestCommand},
-			{Name: "Race detector on the concurrent orchestrator packages", Run: RaceTestCommand()},
-		},
+		Steps: append(append([]*Step{checkout(false), setupGo(everyModule)}, compileSDKSteps()...),
+			&Step{Name: "Lint (gofmt, go vet, staticcheck, actionlint)", Run: "go run mage.go lint"},
+			&Step{Name: "Unit tests (every module but ./e2e, which needs the engine)", Run: UnitTestCommand},
+			&Step{Name: "Race detector on the concurrent orchestrator packages", Run: RaceTestCommand()},
+		),
 	}
 }
 
@@ -244,7 +241,7 @@ func buildEnv(stack string, extra ...Entry) Map {
 func buildSteps(co *Step, cacheKey []string, cloudflare bool) []*Step {
 	steps := []*Step{co, setupGo(cacheKey)}
 	if cloudflare {
-		steps = append(steps, compileSDKStep())
+		steps = append(steps, compileSDKSteps()...)
 	}
 	return append(steps, pulumiCLI()...)
 }
