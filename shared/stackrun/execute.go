@@ -136,16 +136,18 @@ func Execute(ctx context.Context, hard <-chan struct{}, t Task, p Project, h Hoo
 	envSecrets := EnvSecrets()
 	r := &run{ctx: ctx, t: t, stack: stack, logw: masked(logf, envSecrets), evw: masked(evf, envSecrets), progress: progress}
 	res := r.do(ctx)
-	if g != nil {
-		res.Waited = g.Waited().Seconds()
-		if up := g.failed(); up != nil && res.Status == Failed {
-			// Blocked at its first read of the upstream: nothing declared.
-			res = blocked(context.WithoutCancel(ctx), t, stack, cmd, up, logf)
-		}
-	}
 	res.Error = stateHint(t.Project, t.Stack, res.Error)
 	if res.Status == Failed && ctx.Err() != nil {
 		res.Status = Interrupted
+	}
+	if g != nil {
+		// Stopped at its first read of an upstream: nothing declared.
+		res.Waited = g.Waited().Seconds()
+		if up := g.failed(); up != nil && res.Status == Failed {
+			res = stoppedAtGate(context.WithoutCancel(ctx), t, stack, cmd, Result{Status: Failed, Error: up.Error(), Waited: res.Waited}, logf)
+		} else if at := g.notPassed(); at != "" && ctx.Err() != nil {
+			res = stoppedAtGate(context.WithoutCancel(ctx), t, stack, cmd, Result{Status: Skipped, Note: "interrupted while waiting for " + at + ": nothing declared", Waited: res.Waited}, logf)
+		}
 	}
 	if res.Error != "" || len(res.Violations) > 0 {
 		mask(context.WithoutCancel(ctx), stack, &res)

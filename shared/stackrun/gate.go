@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"sync"
 	"time"
 
@@ -23,11 +24,14 @@ type gate struct {
 	closed  bool          // r ended: nothing more will come
 	change  chan struct{} // closed and replaced on every change
 	waited  time.Duration
+	// passed holds the awaited upstreams the program got past (their wait
+	// returned nil).
+	passed map[string]bool
 }
 
 // newGate starts reading Upstream lines from r for the awaited projects.
 func newGate(r io.Reader, awaited []string, notify func(string)) *gate {
-	g := &gate{awaited: map[string]bool{}, settled: map[string]Upstream{}, change: make(chan struct{}), notify: notify}
+	g := &gate{awaited: map[string]bool{}, settled: map[string]Upstream{}, passed: map[string]bool{}, change: make(chan struct{}), notify: notify}
 	for _, a := range awaited {
 		g.awaited[a] = true
 	}
@@ -79,6 +83,9 @@ func (g *gate) wait(ctx context.Context, upstream string) error {
 		g.mu.Unlock()
 		switch {
 		case ok && u.OK:
+			g.mu.Lock()
+			g.passed[upstream] = true
+			g.mu.Unlock()
 			return nil
 		case ok:
 			return &UpstreamError{Project: upstream, Status: u.Status}
@@ -128,11 +135,32 @@ func (g *gate) failed() *UpstreamError {
 	return nil
 }
 
-// blocked is the result of a program stopped because an upstream failed.
-// A stack this run created for it holds at most its root resource, and is
-// removed, so a failed upstream leaves no empty dependent stack behind.
-func blocked(ctx context.Context, t Task, stack auto.Stack, cmd auto.PulumiCommand, up *UpstreamError, log io.Writer) Result {
-	res := Result{Status: Failed, Error: up.Error()}
+// notPassed returns the first awaited upstream, by name, that the program
+// has not got past (it never read it, or is still waiting), or "": an
+// interrupted program that had not got past them all declared nothing.
+func (g *gate) notPassed() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var names []string
+	for a := range g.awaited {
+		if !g.passed[a] {
+			names = append(names, a)
+		}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
+}
+
+// stoppedAtGate is the result of a program that stopped at its first read
+// of an upstream, before declaring anything: blocked by a failed upstream
+// (Failed, with the upstream's error, which the orchestrator reports as
+// blocked) or cancelled while waiting (Skipped). A stack this run created
+// for it holds at most its root resource, and is removed, so no empty
+// dependent stack is left behind.
+func stoppedAtGate(ctx context.Context, t Task, stack auto.Stack, cmd auto.PulumiCommand, res Result, log io.Writer) Result {
 	if t.Exists || t.Op != Deploy {
 		return res
 	}
@@ -166,6 +194,6 @@ func blocked(ctx context.Context, t Task, stack auto.Stack, cmd auto.PulumiComma
 		fmt.Fprintf(log, "removing the empty stack %s: %v: %s\n", t.Stack, err, stderr)
 		return res
 	}
-	fmt.Fprintf(log, "removed the stack %s this run created: %s\n", t.Stack, up.Error())
+	fmt.Fprintf(log, "removed the empty stack %s this run created: %s\n", t.Stack, res.Note+res.Error)
 	return res
 }

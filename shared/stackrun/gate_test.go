@@ -46,6 +46,9 @@ func TestGateWaitsForEachAwaitedUpstream(t *testing.T) {
 	if f := g.failed(); f == nil || f.Project != "b" {
 		t.Fatalf("failed() = %v", f)
 	}
+	if at := g.notPassed(); at != "b" {
+		t.Fatalf("notPassed() = %q, want b (a was passed, b failed)", at)
+	}
 	if g.Waited() < 50*time.Millisecond {
 		t.Fatalf("Waited = %s, want at least the 50ms a took", g.Waited())
 	}

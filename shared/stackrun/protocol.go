@@ -26,8 +26,9 @@
 //	{"project":"kafka-data-plane","ok":false,"status":"failed"}
 //
 // An upstream that did not succeed fails the program before it declared
-// anything (every program reads its upstreams first), and a stack this run
-// created for it is removed again.
+// anything (every program reads its upstreams first); an interrupt while it
+// waits makes the result "skipped". Either way a stack this run created for
+// it is removed again.
 //
 // Its stdout and stderr go to the project's log, so a panic's message and
 // stack trace land there. A process that exits without a result message
@@ -129,6 +130,7 @@ const (
 	NoOp        Status = "no-op"
 	Failed      Status = "failed"
 	Interrupted Status = "interrupted" // cancelled by a signal; state saved
+	Skipped     Status = "skipped"     // cancelled while waiting for an upstream: nothing declared
 )
 
 // Result is what the process reports at the end.

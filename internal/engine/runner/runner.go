@@ -248,6 +248,8 @@ func outcomeOf(out Outcome, res stackrun.Result) Outcome {
 		out.Result = report.NoOp
 	case stackrun.Interrupted:
 		out.Result = report.Interrupted
+	case stackrun.Skipped:
+		out.Result = report.Skipped
 	default:
 		out.Result = report.Failed
 	}
