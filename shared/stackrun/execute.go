@@ -131,6 +131,13 @@ func Execute(ctx context.Context, hard <-chan struct{}, t Task, p Project, h Hoo
 	stack, err := openStack(ctx, t, cmd, program)
 	if err != nil {
 		fmt.Fprintln(logf, err)
+		switch {
+		case ctx.Err() != nil && g != nil:
+			// Started early and interrupted before its program ran.
+			return Result{Status: Skipped, Note: "interrupted before it read " + g.notPassed() + ": nothing declared"}
+		case ctx.Err() != nil:
+			return Result{Status: Interrupted, Error: err.Error()}
+		}
 		return Result{Status: Failed, Error: stateHint(t.Project, t.Stack, err.Error())}
 	}
 	envSecrets := EnvSecrets()
