@@ -26,6 +26,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/modfile"
 )
 
 // Package is the SDK package that needs the low-memory compile.
@@ -44,12 +46,17 @@ var Env = []string{"GOGC=25"}
 
 // LinksSDK reports whether the module in dir requires the SDK.
 func LinksSDK(dir string) (bool, error) {
-	mod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	path := filepath.Join(dir, "go.mod")
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return false, fmt.Errorf("reading the module of %s: %w", dir, err)
 	}
-	for _, line := range strings.Split(string(mod), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && (f[0] == Module || (f[0] == "require" && f[1] == Module)) {
+	mod, err := modfile.ParseLax(path, data, nil)
+	if err != nil {
+		return false, err
+	}
+	for _, r := range mod.Require {
+		if r.Mod.Path == Module {
 			return true, nil
 		}
 	}

@@ -127,7 +127,12 @@ func (e *UpstreamError) Error() string {
 func (g *gate) failed() *UpstreamError {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	names := make([]string, 0, len(g.awaited))
 	for a := range g.awaited {
+		names = append(names, a)
+	}
+	sort.Strings(names) // the same upstream named on every run
+	for _, a := range names {
 		if u, ok := g.settled[a]; ok && !u.OK {
 			return &UpstreamError{Project: a, Status: u.Status}
 		}
