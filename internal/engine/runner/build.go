@@ -129,7 +129,9 @@ func Build(ctx context.Context, root string, names []string, logOf func(string) 
 
 // compileSDKFirst compiles the Cloudflare SDK alone, with the low-memory
 // settings of internal/gobuild, when one of the projects links it; the
-// build that follows then finds it in the cache. Should that compile fail,
+// build that follows then finds it in the cache. A build cache emptied by
+// hand (go clean -cache) since the last compile goes unnoticed: the next
+// build then compiles the SDK with Go's defaults. Should that compile fail,
 // the projects that link the SDK fail with its error and the others build.
 func compileSDKFirst(ctx context.Context, root string, names []string, errs map[string]error, w io.Writer) []string {
 	var linking, rest []string
@@ -143,11 +145,27 @@ func compileSDKFirst(ctx context.Context, root string, names []string, errs map[
 	if len(linking) == 0 {
 		return names
 	}
+	// Skip even the cache-hit `go build` (half a second on every edit
+	// loop) while the modules that pin the SDK are those it last compiled
+	// for, into this build cache.
+	var mods []string
+	for _, n := range linking {
+		dir := layout.Rel(root, layout.ProjectDir(root, n))
+		mods = append(mods, filepath.Join(dir, "go.mod"), filepath.Join(dir, "go.sum"))
+	}
+	marker := filepath.Join(BinDir(root), ".cloudflare-sdk")
+	st, stErr := stamp.Of(root, nil, append(mods, stamp.RootFiles...), "GOCACHE="+os.Getenv("GOCACHE"), gobuild.Package)
+	if stErr == nil && stamp.Fresh(marker, st) {
+		return names
+	}
 	if err := gobuild.CompileSDK(ctx, root, w); err != nil {
 		for _, n := range linking {
 			errs[n] = err
 		}
 		return rest
+	}
+	if stErr == nil && os.WriteFile(marker, nil, 0o644) == nil {
+		_ = stamp.Save(marker, st)
 	}
 	return names
 }
