@@ -33,13 +33,16 @@ type collector struct {
 	inflight   map[string]string // urn -> step started and not finished
 	frozen     []string          // the steps in flight when the operation was interrupted
 	started    time.Time
+	rootOut    rootOutputs   // the stack's own outputs, as the last root outputs event gave them
+	sameMoved  []string      // same steps whose state still changes (options, inputs the provider ignores)
+	closed     chan struct{} // closed when the event stream has ended
 }
 
 func newCollector(w io.Writer, observe func(string)) *collector {
 	if observe == nil {
 		observe = func(string) {}
 	}
-	c := &collector{observe: observe, steps: map[string]string{}, inflight: map[string]string{}, started: time.Now()}
+	c := &collector{observe: observe, steps: map[string]string{}, inflight: map[string]string{}, started: time.Now(), closed: make(chan struct{})}
 	if w != nil {
 		c.w = json.NewEncoder(w)
 	}
@@ -56,6 +59,7 @@ func (c *collector) consume(ch <-chan events.EngineEvent) {
 	for ev := range ch {
 		c.add(ev)
 	}
+	close(c.closed)
 }
 
 func (c *collector) add(ev events.EngineEvent) {
@@ -70,7 +74,7 @@ func (c *collector) add(ev events.EngineEvent) {
 	switch {
 	case ev.ResourcePreEvent != nil:
 		m := ev.ResourcePreEvent.Metadata
-		if m.Type == "pulumi:pulumi:Stack" {
+		if m.Type == stackType {
 			return
 		}
 		if changingOps[m.Op] {
@@ -83,8 +87,21 @@ func (c *collector) add(ev events.EngineEvent) {
 		}
 		c.observe(fmt.Sprintf("%d done · %s %s %s", c.done, verb(m.Op), ShortType(m.Type), URNName(m.URN)))
 	case ev.ResOutputsEvent != nil:
+		m := ev.ResOutputsEvent.Metadata
+		if m.Op == apitype.OpSame && m.Type != stackType && stateMoves(m.Old, m.New) {
+			c.sameMoved = append(c.sameMoved, URNName(m.URN))
+		}
+		if m.Type == stackType {
+			c.rootOut = rootOutputs{seen: true}
+			if m.Old != nil {
+				c.rootOut.old = m.Old.Outputs
+			}
+			if m.New != nil {
+				c.rootOut.new = m.New.Outputs
+			}
+		}
 		c.done++
-		delete(c.inflight, ev.ResOutputsEvent.Metadata.URN)
+		delete(c.inflight, m.URN)
 	case ev.ResOpFailedEvent != nil:
 		delete(c.inflight, ev.ResOpFailedEvent.Metadata.URN)
 	case ev.SummaryEvent != nil:
@@ -194,6 +211,27 @@ func (c *collector) summaryCounts() map[string]int {
 		out[k] = v
 	}
 	return out
+}
+
+// summarized reports whether the engine's summary event arrived.
+func (c *collector) summarized() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.summary != nil
+}
+
+// movedSames returns the same steps whose recorded state still changes.
+func (c *collector) movedSames() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.sameMoved...)
+}
+
+// root returns what the event stream said of the stack's own outputs.
+func (c *collector) root() rootOutputs {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rootOut
 }
 
 func (c *collector) policyViolations() []string {

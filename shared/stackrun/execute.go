@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blang/semver"
@@ -110,7 +111,17 @@ func Execute(ctx context.Context, hard <-chan struct{}, t Task, p Project, h Hoo
 			h.CLIExit(pid)
 		}
 	}
-	cmd.Skip = skipper(t)
+	skip := skipper(t)
+	var running atomic.Pointer[run]
+	cmd.Skip = func(args []string) (string, bool) {
+		if out, ok := skip(args); ok {
+			return out, true
+		}
+		if r := running.Load(); r != nil {
+			return r.outputsFromUpdate(args)
+		}
+		return "", false
+	}
 	program := p.Program
 	if program == nil {
 		if t.Op.RunsProgram() {
@@ -142,6 +153,7 @@ func Execute(ctx context.Context, hard <-chan struct{}, t Task, p Project, h Hoo
 	}
 	envSecrets := EnvSecrets()
 	r := &run{ctx: ctx, t: t, stack: stack, logw: masked(logf, envSecrets), evw: masked(evf, envSecrets), progress: progress}
+	running.Store(r)
 	res := r.do(ctx)
 	res.Error = stateHint(t.Project, t.Stack, res.Error)
 	if res.Status == Failed && ctx.Err() != nil {
@@ -188,6 +200,10 @@ type run struct {
 	logw, evw  io.Writer // the log and the event stream, credentials masked
 	progress   func(string)
 	violations []string
+	// updating is the collector of the update in flight, if any: the
+	// outputs read right after it are served from its events.
+	updating atomic.Pointer[collector]
+	current  atomic.Pointer[collector] // the collector of the operation in flight
 }
 
 func (r *run) do(ctx context.Context) Result {
@@ -204,8 +220,17 @@ func (r *run) do(ctx context.Context) Result {
 			// pack first stops every mandatory violation before anything.
 			r.progress("previewing with the policy pack")
 			fmt.Fprintln(r.logw, "== preview (policy check before the update)")
-			if _, _, err = r.engine(r.preview(ctx, false)); err != nil {
+			var pcounts map[string]int
+			var pcol *collector
+			if pcounts, pcol, err = r.engine(r.preview(ctx, false)); err != nil {
 				col = newCollector(nil, nil)
+				break
+			}
+			if outs, ok := nothingToUpdate(pcounts, pcol); ok {
+				// The update would change nothing: no second engine run.
+				fmt.Fprintln(r.logw, "\n== update skipped: the preview with the policy pack found nothing to change")
+				counts, col, res.Outputs = pcounts, pcol, outs
+				res.Note = "update skipped: the policy preview found nothing to change"
 				break
 			}
 			fmt.Fprintln(r.logw, "\n== update")
@@ -218,6 +243,8 @@ func (r *run) do(ctx context.Context) Result {
 			if t.PolicyPack != "" {
 				opts = append(opts, optup.PolicyPacks(t.PolicyPack), optup.PolicyPackConfigs(t.PolicyConfig))
 			}
+			r.updating.Store(r.current.Load())
+			defer r.updating.Store(nil)
 			up, err := r.stack.Up(ctx, opts...)
 			if err != nil {
 				return nil, err
@@ -313,6 +340,7 @@ func (r *run) do(ctx context.Context) Result {
 // engine runs one engine operation with its event stream collected.
 func (r *run) engine(f func(ch chan<- events.EngineEvent) (map[string]int, error)) (map[string]int, *collector, error) {
 	col := newCollector(r.evw, r.progress)
+	r.current.Store(col)
 	ch := make(chan events.EngineEvent)
 	done := make(chan struct{})
 	go func() { col.consume(ch); close(done) }()
