@@ -103,8 +103,9 @@ type Options struct {
 }
 
 // Walk runs fn for every node of g once all its upstreams in g succeeded, at
-// most Parallel at a time. Among ready nodes, the one first in g.TopoSort()
-// starts first.
+// most Parallel at a time. Among ready nodes, the one heading the longest
+// chain of dependents starts first (g.CriticalFirst: the slowest chain
+// starts first), ties in g.TopoSort() order.
 //
 // A failed node marks all its transitive dependents Blocked (never run) with
 // BlockedBy naming the root failure(s); nodes that do not depend on it
@@ -158,10 +159,10 @@ type walker struct {
 	parallel int
 
 	order   []string       // g.TopoSort()
-	pos     map[string]int // node -> index in order
+	rank    map[string]int // node -> index in g.CriticalFirst(): the start priority
 	waiting map[string]int // node -> upstreams not yet settled
 	results map[string]*Result
-	ready   []string // sorted by pos
+	ready   []string // sorted by rank
 	running int
 	done    chan finished
 
@@ -187,7 +188,7 @@ func newWalker(ctx context.Context, g *graph.Graph, fn Func, opts Options) *walk
 	w := &walker{
 		ctx: ctx, g: g, fn: fn, opts: opts, parallel: p,
 		order:   g.TopoSort(),
-		pos:     make(map[string]int, g.Len()),
+		rank:    make(map[string]int, g.Len()),
 		waiting: make(map[string]int, g.Len()),
 		results: make(map[string]*Result, g.Len()),
 		done:    make(chan finished, g.Len()),
@@ -198,13 +199,14 @@ func newWalker(ctx context.Context, g *graph.Graph, fn Func, opts Options) *walk
 		listeners: map[string][]chan<- Result{},
 		held:      map[string]finished{},
 	}
-	for i, n := range w.order {
-		w.pos[n] = i
+	for i, n := range g.CriticalFirst() {
+		w.rank[n] = i
+	}
+	for _, n := range w.order {
 		w.waiting[n] = len(g.Upstreams(n))
 		w.unstarted[n] = len(g.Upstreams(n))
 		if w.waiting[n] == 0 {
-			w.ready = append(w.ready, n)
-			w.queued[n] = true
+			w.enqueue(n)
 		}
 	}
 	return w
@@ -383,9 +385,9 @@ func (w *walker) anySkipped(n string) bool {
 	return false
 }
 
-// enqueue inserts n into ready, in TopoSort order.
+// enqueue inserts n into ready, in rank order.
 func (w *walker) enqueue(n string) {
-	i := sort.Search(len(w.ready), func(i int) bool { return w.pos[w.ready[i]] > w.pos[n] })
+	i := sort.Search(len(w.ready), func(i int) bool { return w.rank[w.ready[i]] > w.rank[n] })
 	w.ready = append(w.ready, "")
 	copy(w.ready[i+1:], w.ready[i:])
 	w.ready[i] = n

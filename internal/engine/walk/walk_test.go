@@ -454,16 +454,21 @@ func TestOnStartPrecedesFn(t *testing.T) {
 	}
 }
 
-func TestReadyOrderFollowsTopoSort(t *testing.T) {
-	// One at a time, the walk runs exactly in TopoSort order.
-	g := mustGraph(t, map[string][]string{"z": nil, "a": {"z"}, "m": nil, "b": {"m", "a"}})
+func TestReadyOrderStartsTheLongestChainFirst(t *testing.T) {
+	// One at a time, the walk runs exactly in CriticalFirst order, which
+	// here differs from TopoSort: z heads the longer chain.
+	g := mustGraph(t, map[string][]string{"z": nil, "a": {"z"}, "m": nil, "b": {"m", "a"}, "c": nil})
+	want := []string{"z", "m", "a", "c", "b"}
+	if got := g.CriticalFirst(); !reflect.DeepEqual(got, want) || reflect.DeepEqual(want, g.TopoSort()) {
+		t.Fatalf("CriticalFirst %v, TopoSort %v: the test needs them to differ", got, g.TopoSort())
+	}
 	var ran []string
 	Walk(context.Background(), g, func(ctx context.Context, n string) error {
 		ran = append(ran, n)
 		return nil
 	}, Options{Parallel: 1})
-	if !reflect.DeepEqual(ran, g.TopoSort()) {
-		t.Fatalf("ran %v, want %v", ran, g.TopoSort())
+	if !reflect.DeepEqual(ran, want) {
+		t.Fatalf("ran %v, want %v", ran, want)
 	}
 }
 
