@@ -1,8 +1,3 @@
-// Package mocktest runs a project's Pulumi program under the SDK's mocks and
-// records what it declared, so unit tests can assert the properties that
-// matter: names per environment, bindings, settings, protection, imports and
-// the StackReferences read. It reads the project's real Pulumi.<stack>.yaml,
-// so tests exercise the committed configuration.
 package mocktest
 
 import (
@@ -25,8 +20,10 @@ const StackReferenceType = "pulumi:pulumi:StackReference"
 
 // Resource is one resource the program registered.
 type Resource struct {
-	Type      string
-	Name      string
+	Type string
+	Name string
+	// ID is the ID the mocks assign: the import ID, else "<name>-id".
+	ID        string
 	Inputs    resource.PropertyMap
 	Outputs   resource.PropertyMap
 	Custom    bool
@@ -178,9 +175,9 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		r.Parent = rpc.GetParent()
 		r.DependsOn = rpc.GetDependencies()
 	}
-	id := args.ID
-	if id == "" {
-		id = args.Name + "-id"
+	r.ID = args.ID
+	if r.ID == "" {
+		r.ID = args.Name + "-id"
 	}
 	outs := args.Inputs.Copy()
 	if m.opts.Computed != nil {
@@ -192,7 +189,7 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 	m.res.mu.Lock()
 	m.res.Resources = append(m.res.Resources, r)
 	m.res.mu.Unlock()
-	return id, outs, nil
+	return r.ID, outs, nil
 }
 
 func (m *monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {

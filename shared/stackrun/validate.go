@@ -6,27 +6,18 @@ import (
 	"io/fs"
 
 	"github.com/clustera/infra/shared/layout"
+	"github.com/clustera/infra/shared/mocktest"
 	"github.com/clustera/infra/shared/problems"
 	"github.com/clustera/infra/shared/stackconfig"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// noResources is a resource monitor for config checks: they declare nothing.
-type noResources struct{}
-
-func (noResources) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	return "", nil, fmt.Errorf("config check: unexpected resource %s %s", args.TypeToken, args.Name)
-}
-
-func (noResources) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
-	return nil, fmt.Errorf("config check: unexpected call %s", args.Token)
-}
-
 // CheckConfigOf runs a project's config check for stack without the engine:
 // validate (its config.Load) with the values of its Pulumi.<stack>.yaml and
-// the environment settings. A *problems.Error lists every problem, each
-// naming the file, the key and the fix.
+// the environment settings, under the mocks of shared/mocktest, as a
+// preview. A config check declares nothing: a resource it registers is an
+// error. A *problems.Error lists every problem, each naming the file, the
+// key and the fix.
 func CheckConfigOf(root, project, stack string, validate func(*pulumi.Context) error) error {
 	values, secrets, err := stackconfig.ReadFile(root, project, stack)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -38,14 +29,19 @@ func CheckConfigOf(root, project, stack string, validate func(*pulumi.Context) e
 	if err != nil {
 		return err
 	}
-	err = pulumi.RunErr(validate, pulumi.WithMocks(project, stack, noResources{}), func(info *pulumi.RunInfo) {
-		info.Config, info.ConfigSecretKeys, info.DryRun = values, secrets, true
-	})
+	res, err := mocktest.Run(project, stack, validate, mocktest.Options{NoStackFile: true, Config: values, SecretKeys: secrets, DryRun: true})
 	var pe *problems.Error
 	if errors.As(err, &pe) {
 		return pe
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	if len(res.Resources) > 0 {
+		r := res.Resources[0]
+		return fmt.Errorf("config check: unexpected resource %s %s", r.Type, r.Name)
+	}
+	return nil
 }
 
 func validate(t Task, p Project) Result {

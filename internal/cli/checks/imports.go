@@ -10,7 +10,6 @@ import (
 	"github.com/clustera/infra/internal/cli"
 	"github.com/clustera/infra/internal/engine/report"
 	"github.com/clustera/infra/internal/offline/mockrun"
-	"github.com/clustera/infra/shared/contracts"
 )
 
 // Adopted is an object a stack adopts (imports) on its first deploy: what
@@ -39,24 +38,7 @@ func importsCmd(_ context.Context, e cli.Env, args []string) (int, error) {
 	}
 	var opts mockrun.Options
 	if *only != "" {
-		want := map[string]bool{}
-		var add func(string)
-		add = func(p string) {
-			if !want[p] {
-				want[p] = true
-				for _, u := range contracts.Upstreams(p) {
-					add(u)
-				}
-			}
-		}
-		for _, p := range strings.Split(*only, ",") {
-			add(p)
-		}
-		for _, p := range mockrun.Registry() {
-			if want[p.Name] {
-				opts.Projects = append(opts.Projects, p)
-			}
-		}
+		opts.Only = strings.Split(*only, ",")
 	}
 	res, err := mockrun.Run(*env, opts)
 	if err != nil {

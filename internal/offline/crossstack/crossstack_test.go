@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clustera/infra/internal/engine/walk"
 	"github.com/clustera/infra/internal/offline/mockrun"
 	"github.com/clustera/infra/internal/providers/sandbox"
 	"github.com/clustera/infra/policies/rules"
@@ -89,7 +90,7 @@ func TestContractReads(t *testing.T) {
 		p.Err = &mockrun.ProgramError{Project: p.Name, Stack: "local", Err: errString("invalid configuration")}
 		expect(t, ContractReadsOf(result(p)), ContractReads, 0)
 		// A blocked one never ran.
-		p.Err = &mockrun.BlockedError{Project: p.Name, Failed: []string{"kafka-data-plane"}}
+		p.Err = &walk.BlockedError{By: []string{"kafka-data-plane"}}
 		expect(t, ContractReadsOf(result(p)), ContractReads, 0)
 	})
 	t.Run("missing keys", func(t *testing.T) {

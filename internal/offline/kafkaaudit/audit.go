@@ -9,45 +9,45 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/clustera/infra/internal/offline/projects"
+	"github.com/clustera/infra/internal/offline/mockrun"
 	"github.com/clustera/infra/shared/aiven"
 	"github.com/clustera/infra/shared/contracts"
 	"github.com/clustera/infra/shared/environment"
 	"github.com/clustera/infra/shared/layout"
-	"github.com/clustera/infra/shared/mocktest"
 )
 
-// KafkaProjects are the projects that declare Kafka topics, in dependency
-// order (kafka-integrations reads the service from kafka-data-plane).
+// KafkaProjects are the projects that declare Kafka topics
+// (kafka-integrations reads the service from kafka-data-plane).
 var KafkaProjects = []string{contracts.KafkaDataPlaneProject, contracts.KafkaIntegrationsProject}
 
 // Managed returns the physical names of the topics the Kafka stacks of env
 // declare, mapped to the declaring project. The programs themselves run
-// under the Pulumi SDK's mocks with the stacks' real configuration, so the
+// under the Pulumi SDK's mocks with the stacks' real configuration, in
+// graph order with their upstreams' outputs (internal/offline/mockrun), so the
 // set is exactly what a deploy declares: the topic files
 // (projects/kafka-data-plane/kafka-topics.yaml and
 // projects/kafka-integrations/integrations/*/kafka-topics.yaml) through
 // shared/topics, with the stack's name overrides. The repository is the
 // one layout.Root finds ($INFRA_ROOT, which the CLI sets).
 func Managed(env string) (map[string]string, error) {
+	res, err := mockrun.Run(env, mockrun.Options{Only: KafkaProjects})
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]string{}
-	upstreams := map[string]map[string]any{}
-	for _, name := range KafkaProjects {
-		p, err := projects.Get(name)
-		if err != nil {
-			return nil, err
+	for _, p := range res.Projects {
+		if !p.OK() {
+			return nil, fmt.Errorf("topics declared by %s in %s: %w", p.Name, env, p.Err)
 		}
-		res, err := mocktest.RunContract(p.Name, env, p.Deploy, mocktest.Options{Upstreams: upstreams})
-		if err != nil {
-			return nil, fmt.Errorf("topics declared by %s in %s: %w", name, env, err)
-		}
-		upstreams[name] = res.Exports
-		for _, r := range res.OfType(aiven.KafkaTopicType) {
+		for _, r := range p.Resources {
+			if r.Type != aiven.KafkaTopicType {
+				continue
+			}
 			topic := r.String("topicName")
 			if topic == "" {
-				return nil, fmt.Errorf("topics declared by %s in %s: topic %s has no plain topicName", name, env, r.Name)
+				return nil, fmt.Errorf("topics declared by %s in %s: topic %s has no plain topicName", p.Name, env, r.Name)
 			}
-			out[topic] = name
+			out[topic] = p.Name
 		}
 	}
 	return out, nil

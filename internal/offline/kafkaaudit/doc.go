@@ -19,10 +19,11 @@
 // sent only in the header and scrubbed from every message.
 //
 // Managed is the set of topics a deploy of the environment would declare:
-// it runs the Kafka programs (KafkaProjects) under the SDK's mocks with the
-// stacks' real configuration, kafka-data-plane first, its contract feeding
-// kafka-integrations, and collects the topicName of every Aiven Kafka topic
-// they register. So the set comes from the same loader, discovery and naming
+// it runs the Kafka programs (KafkaProjects, with their upstreams) under
+// the SDK's mocks with the stacks' real configuration through the offline
+// runner (internal/offline/mockrun: graph order, kafka-data-plane's
+// contract feeding kafka-integrations), and collects the topicName of
+// every Aiven Kafka topic they register. So the set comes from the same loader, discovery and naming
 // as a deploy, prod's name overrides included. The programs read the
 // repository layout.Root finds; RootMatches checks it is the one the
 // command was given.

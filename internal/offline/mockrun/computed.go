@@ -48,15 +48,6 @@ func newComputer(now time.Time, upstreams map[string]map[string]any) *computer {
 	return c
 }
 
-// mockID is the ID shared/mocktest assigns to a resource: its import ID, or
-// "<logical name>-id".
-func mockID(r mocktest.Resource) string {
-	if r.ImportID != "" {
-		return r.ImportID
-	}
-	return r.Name + "-id"
-}
-
 // derived returns n bytes of lowercase hex derived from the resource and a
 // purpose, standing in for a random identifier.
 func derived(r mocktest.Resource, purpose string, n int) string {
@@ -81,7 +72,7 @@ func (c *computer) outputs(r mocktest.Resource) resource.PropertyMap {
 
 	switch r.Type {
 	case sandbox.D1DatabaseType:
-		def("uuid", str(mockID(r)))
+		def("uuid", str(r.ID))
 		def("createdAt", now)
 		def("fileSize", num(0))
 		def("numTables", num(0))
@@ -92,7 +83,7 @@ func (c *computer) outputs(r mocktest.Resource) resource.PropertyMap {
 		def("storageClass", str("Standard"))
 		def("creationDate", now)
 	case sandbox.QueueType:
-		id := mockID(r)
+		id := r.ID
 		def("queueId", str(id))
 		def("createdOn", now)
 		set("modifiedOn", now)

@@ -72,7 +72,7 @@ func TestComputedOutputsMatchTheSandbox(t *testing.T) {
 					want[k] = v
 				}
 			}
-			r := mocktest.Resource{Type: tc.typ, Name: "x", Custom: true, Inputs: resource.NewPropertyMapFromMap(tc.inputs)}
+			r := mocktest.Resource{Type: tc.typ, Name: "x", ID: "x-id", Custom: true, Inputs: resource.NewPropertyMapFromMap(tc.inputs)}
 			got := normalize(t, c.outputs(r).Mappable())
 			if !reflect.DeepEqual(keys(got), keys(want)) {
 				t.Fatalf("computed properties %v, the sandbox computes %v", keys(got), keys(want))

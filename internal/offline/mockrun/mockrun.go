@@ -1,6 +1,7 @@
 package mockrun
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clustera/infra/internal/engine/walk"
 	"github.com/clustera/infra/internal/graph"
 	"github.com/clustera/infra/internal/offline/projects"
 	"github.com/clustera/infra/internal/providers/sandbox"
@@ -42,6 +44,9 @@ func Registry() []Project {
 type Options struct {
 	// Projects to run; every project of the repository when nil.
 	Projects []Project
+	// Only, when not nil, runs just these projects and their transitive
+	// upstreams (whose outputs they read).
+	Only []string
 	// Feed, when set, gets a copy of each producer's exports before its
 	// consumers read them and returns what they read. Tests use it to drop
 	// or rename a key and prove that the consumer's read fails.
@@ -76,44 +81,38 @@ type ProjectResult struct {
 	Exports map[string]any
 	// SecretExports names the exports that are Pulumi secrets.
 	SecretExports map[string]bool
-	// Err is why the program failed, or a *BlockedError when an upstream
-	// failed and the program was not run; nil on success.
+	// Err is why the program failed (a *ProgramError), or a
+	// *walk.BlockedError naming the failed upstreams when the program was
+	// not run; nil on success.
 	Err error
 }
 
+// Status is the outcome of the project in the walker's vocabulary
+// (internal/engine/walk): Succeeded, Failed, or Blocked when an upstream
+// failed and the program was not run. It is derived from Err.
+func (p *ProjectResult) Status() walk.Status {
+	var b *walk.BlockedError
+	switch {
+	case p.Err == nil:
+		return walk.Succeeded
+	case errors.As(p.Err, &b):
+		return walk.Blocked
+	}
+	return walk.Failed
+}
+
 // OK reports whether the program ran to the end.
-func (p *ProjectResult) OK() bool { return p.Err == nil }
+func (p *ProjectResult) OK() bool { return p.Status() == walk.Succeeded }
 
 // Blocked reports whether the program was not run because an upstream
 // failed.
-func (p *ProjectResult) Blocked() bool {
-	var b *BlockedError
-	return errors.As(p.Err, &b)
-}
-
-// BlockedError is the error of a project that was not run because some of
-// its upstreams failed or were blocked.
-type BlockedError struct {
-	Project string
-	// Failed lists the upstreams that did not produce outputs, sorted.
-	Failed []string
-}
-
-func (e *BlockedError) Error() string {
-	return fmt.Sprintf("blocked: not run because upstream %s failed; fix %s first", strings.Join(e.Failed, ", "), plural(e.Failed))
-}
-
-func plural(xs []string) string {
-	if len(xs) == 1 {
-		return "it"
-	}
-	return "them"
-}
+func (p *ProjectResult) Blocked() bool { return p.Status() == walk.Blocked }
 
 // Result is one run of every project for an environment.
 type Result struct {
 	Env string
-	// Projects are in the order they ran (a topological order).
+	// Projects are in the order they ran (a topological order, that of
+	// internal/graph's TopoSort).
 	Projects []*ProjectResult
 }
 
@@ -140,8 +139,8 @@ func (r *Result) Failed() []*ProjectResult {
 
 // Run runs every project's program for env under mocks, upstreams first.
 // The error is only for what prevents any run: an unknown environment, a
-// malformed project list or a dependency cycle. Program failures are in
-// each ProjectResult.
+// malformed project list, an unknown name in Options.Only or a dependency
+// cycle. Program failures are in each ProjectResult.
 func Run(env string, opts Options) (*Result, error) {
 	if _, err := environment.KindOf(env); err != nil {
 		return nil, err
@@ -166,12 +165,17 @@ func Run(env string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mockrun: %w", err)
 	}
+	if opts.Only != nil {
+		names, err := g.Select(opts.Only, graph.WithUpstreams)
+		if err != nil {
+			return nil, fmt.Errorf("mockrun: %w", err)
+		}
+		g = g.Restrict(names)
+	}
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	res := &Result{Env: env}
-	exports := map[string]map[string]any{}
 	// The data sources the programs read are answered as the sandbox
 	// answers them, from the repository's environment files: the zone of
 	// cloudflare.zoneName (internal/providers/sandbox, zones.go).
@@ -179,32 +183,37 @@ func Run(env string, opts Options) (*Result, error) {
 	if root, err := layout.Root(); err == nil {
 		zones = sandbox.EnvironmentZones(root)
 	}
-	for _, name := range g.TopoSort() {
-		p := byName[name]
-		pr := &ProjectResult{Name: name, Stack: env, Upstreams: g.Upstreams(name)}
-		res.Projects = append(res.Projects, pr)
+	results := map[string]*ProjectResult{}
+	for _, name := range g.Nodes() {
+		results[name] = &ProjectResult{Name: name, Stack: env, Upstreams: g.Upstreams(name)}
+	}
+	// The walker runs a program once its upstreams succeeded and blocks
+	// the dependents of a failed one, as in the engine. One at a time, so
+	// runs are reproducible; exports needs no lock.
+	exports := map[string]map[string]any{}
+	run := func(_ context.Context, name string) error {
+		pr := results[name]
 		upstreams := map[string]map[string]any{}
-		var failed []string
 		for _, u := range pr.Upstreams {
-			out, ok := exports[u]
-			if !ok {
-				failed = append(failed, u)
-				continue
-			}
-			fed := copyMap(out)
+			fed := copyMap(exports[u])
 			if opts.Feed != nil {
 				fed = opts.Feed(u, fed)
 			}
 			upstreams[u] = fed
 		}
-		if len(failed) > 0 {
-			pr.Err = &BlockedError{Project: name, Failed: failed}
-			continue
-		}
-		runOne(p, env, upstreams, opts.Config[name], now, zones, pr)
+		runOne(byName[name], env, upstreams, opts.Config[name], now, zones, pr)
 		if pr.Err == nil {
 			exports[name] = pr.Exports
 		}
+		return pr.Err
+	}
+	res := &Result{Env: env}
+	for _, w := range walk.Walk(context.Background(), g, run, walk.Options{Parallel: 1}) {
+		pr := results[w.Node]
+		if w.Status == walk.Blocked {
+			pr.Err = w.Err
+		}
+		res.Projects = append(res.Projects, pr)
 	}
 	return res, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clustera/infra/internal/engine/walk"
 	"github.com/clustera/infra/internal/providers/sandbox"
 	"github.com/clustera/infra/shared/contracts"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -88,8 +89,8 @@ func TestConsumerReadsOnlyWhatTheProducerExported(t *testing.T) {
 		t.Error("Feed changed the producer's recorded exports")
 	}
 	gm := res.Get(contracts.GCPGmailProject)
-	var b *BlockedError
-	if !errors.As(gm.Err, &b) || !gm.Blocked() || !reflect.DeepEqual(b.Failed, []string{contracts.KafkaIntegrationsProject}) {
+	var b *walk.BlockedError
+	if !errors.As(gm.Err, &b) || gm.Status() != walk.Blocked || !reflect.DeepEqual(b.By, []string{contracts.KafkaIntegrationsProject}) {
 		t.Fatalf("gcp-gmail: err = %v", gm.Err)
 	}
 	for _, name := range []string{contracts.CloudflareStorageProject, contracts.CloudflareWorkersProject, contracts.DNSProject, contracts.KafkaDataPlaneProject} {
@@ -212,10 +213,11 @@ func TestFailureBlocksDependentsTransitively(t *testing.T) {
 	if p := res.Get(contracts.KafkaDataPlaneProject); p.Blocked() || !strings.Contains(p.Err.Error(), "kafka-data-plane (stack local): boom") {
 		t.Fatalf("kafka-data-plane: %v", p.Err)
 	}
-	for name, failed := range map[string]string{contracts.KafkaIntegrationsProject: contracts.KafkaDataPlaneProject, contracts.GCPGmailProject: contracts.KafkaIntegrationsProject} {
+	// Each dependent names the root failure, as the walker reports it.
+	for _, name := range []string{contracts.KafkaIntegrationsProject, contracts.GCPGmailProject} {
 		p := res.Get(name)
-		var b *BlockedError
-		if !errors.As(p.Err, &b) || b.Failed[0] != failed || len(p.Resources) != 0 {
+		var b *walk.BlockedError
+		if !errors.As(p.Err, &b) || !reflect.DeepEqual(b.By, []string{contracts.KafkaDataPlaneProject}) || p.Status() != walk.Blocked || len(p.Resources) != 0 {
 			t.Errorf("%s: err = %v, %d resources", name, p.Err, len(p.Resources))
 		}
 	}
@@ -369,5 +371,31 @@ func TestDependentsRegisterNothingBeforeTheirUpstreamsFinish(t *testing.T) {
 	}
 	if edges == 0 {
 		t.Fatal("no project reads an upstream")
+	}
+}
+
+func TestOnlyRunsTheNamedProjectsAndTheirUpstreams(t *testing.T) {
+	for _, name := range contracts.Projects {
+		want := map[string]bool{name: true}
+		var add func(string)
+		add = func(p string) {
+			for _, u := range contracts.Upstreams(p) {
+				want[u] = true
+				add(u)
+			}
+		}
+		add(name)
+		res := run(t, "local", Options{Only: []string{name}})
+		if len(res.Projects) != len(want) {
+			t.Errorf("Only %s ran %d projects, want %v", name, len(res.Projects), want)
+		}
+		for _, p := range res.Projects {
+			if !want[p.Name] || !p.OK() {
+				t.Errorf("Only %s: ran %s (%v)", name, p.Name, p.Err)
+			}
+		}
+	}
+	if _, err := Run("local", Options{Only: []string{"nope"}}); err == nil || !strings.Contains(err.Error(), `unknown project "nope"`) {
+		t.Errorf("unknown name: %v", err)
 	}
 }

@@ -24,7 +24,8 @@
 // mandatory first. Cross-stack findings are at CrossStackLevel, mandatory.
 // The report's ExitCode is 1 when a mandatory violation or a cross-stack
 // finding exists or a program failed or was blocked, else 0. Write prints
-// it for people: per project its status and violations (level, policy,
+// it for people: per project its status ("ok", or the walker's "failed" or
+// "blocked", mockrun's ProjectResult.Status) and violations (level, policy,
 // resource, problem and fix) or the program's error, the cross-stack
 // findings, a summary table and a verdict line; WriteJSON prints the same
 // report as one JSON document.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/clustera/infra/internal/engine/walk"
 	"github.com/clustera/infra/internal/offline/crossstack"
 	"github.com/clustera/infra/internal/offline/mockrun"
 	"github.com/clustera/infra/policies/enforcement"
@@ -15,11 +16,12 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
-// Project statuses.
+// Project statuses: "ok" for a program that ran to the end, else the
+// walker's word for it (internal/engine/walk, through mockrun).
 const (
 	StatusOK      = "ok"
-	StatusFailed  = "failed"
-	StatusBlocked = "blocked"
+	StatusFailed  = string(walk.Failed)
+	StatusBlocked = string(walk.Blocked)
 )
 
 // CrossStackLevel is the level of every cross-stack finding.
@@ -136,13 +138,8 @@ func Evaluate(root string, res *mockrun.Result, level string, levels map[string]
 	}
 	for _, p := range res.Projects {
 		pr := ProjectReport{Name: p.Name, Status: StatusOK, Violations: []Violation{}}
-		switch {
-		case p.Blocked():
-			pr.Status, pr.Error = StatusBlocked, p.Err.Error()
-		case p.Err != nil:
-			pr.Status, pr.Error = StatusFailed, p.Err.Error()
-		}
-		if pr.Status != StatusOK {
+		if !p.OK() {
+			pr.Status, pr.Error = string(p.Status()), p.Err.Error()
 			rep.Failed++
 		}
 		for _, r := range p.Resources {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clustera/infra/internal/engine/walk"
 	"github.com/clustera/infra/internal/offline/crossstack"
 	"github.com/clustera/infra/internal/offline/mockrun"
 	"github.com/clustera/infra/policies/enforcement"
@@ -159,7 +160,7 @@ func TestCrossStackFindingsAndFailuresBlock(t *testing.T) {
 	}
 
 	res.Projects[0].Err = errors.New("dns (stack local): invalid configuration: environments/local.yaml: cloudflare.zoneId: is missing")
-	res.Projects = append(res.Projects, &mockrun.ProjectResult{Name: "kafka-data-plane", Stack: "local", Err: &mockrun.BlockedError{Project: "kafka-data-plane", Failed: []string{"dns"}}})
+	res.Projects = append(res.Projects, &mockrun.ProjectResult{Name: "kafka-data-plane", Stack: "local", Err: &walk.BlockedError{By: []string{"dns"}}})
 	rep, err = Evaluate(root(t), res, enforcement.Advisory, levels, nil)
 	if err != nil {
 		t.Fatal(err)
