@@ -58,15 +58,17 @@ var (
 const Runner = "ubuntu-24.04"
 
 // Secret names the GitHub Environment secrets hold. Each job passes a
-// secret to the tools as the environment variable of the same name.
+// secret to the tools as the environment variable of the same name. The
+// cloud credentials are the ones the project registry hands out
+// (shared/contracts, Credential*).
 const (
 	SecretBackendURL      = "PULUMI_BACKEND_URL"
-	SecretAccessKeyID     = "AWS_ACCESS_KEY_ID"
-	SecretSecretAccessKey = "AWS_SECRET_ACCESS_KEY"
+	SecretAccessKeyID     = contracts.CredentialR2AccessKeyID
+	SecretSecretAccessKey = contracts.CredentialR2SecretAccessKey
 	SecretPassphrase      = "PULUMI_CONFIG_PASSPHRASE"
-	SecretCloudflare      = "CLOUDFLARE_API_TOKEN"
-	SecretAiven           = "AIVEN_TOKEN"
-	SecretGCP             = "GOOGLE_CREDENTIALS"
+	SecretCloudflare      = contracts.CredentialCloudflare
+	SecretAiven           = contracts.CredentialAiven
+	SecretGCP             = contracts.CredentialGCP
 )
 
 // StateSecrets are the secrets every job that runs the engine needs: the R2
@@ -76,21 +78,23 @@ var StateSecrets = []string{SecretBackendURL, SecretAccessKeyID, SecretSecretAcc
 // ArtifactSecrets are the credentials of the artifact store: the
 // cloudflare-workers program fetches the Worker bundles from an R2 bucket
 // through its S3 API with the same R2 keys as the state backend. They are
-// listed in that project's Credentials on their own, so its jobs keep them
-// if the state ever moves away from R2.
+// listed in that project's registry entry on their own, so its jobs keep
+// them if the state ever moves away from R2.
 var ArtifactSecrets = []string{SecretAccessKeyID, SecretSecretAccessKey}
 
 // Credentials lists, per project, the cloud credentials its deploy job gets
 // besides StateSecrets (least privilege: the dns job never sees the Aiven
-// token). Every project of the graph must have an entry; Generate fails
-// naming a project without one.
-var Credentials = map[string][]string{
-	contracts.CloudflareStorageProject: {SecretCloudflare},
-	contracts.CloudflareWorkersProject: append([]string{SecretCloudflare}, ArtifactSecrets...),
-	contracts.DNSProject:               {SecretCloudflare},
-	contracts.KafkaDataPlaneProject:    {SecretAiven},
-	contracts.KafkaIntegrationsProject: {SecretAiven},
-	contracts.GCPGmailProject:          {SecretGCP},
+// token), from each project's entry in the registry
+// (shared/contracts/registry.go). Generate fails naming a project of the
+// graph without an entry.
+var Credentials = registryCredentials()
+
+func registryCredentials() map[string][]string {
+	out := map[string][]string{}
+	for _, e := range contracts.Registry() {
+		out[e.Name()] = e.Credentials
+	}
+	return out
 }
 
 // AllSecrets lists every secret, in the order jobs pass them.
@@ -252,12 +256,18 @@ func Generate(g *graph.Graph) ([]File, error) {
 		if !projectName.MatchString(p) {
 			return nil, fmt.Errorf("workflow: project name %q cannot name a job (use lowercase letters, digits and '-')", p)
 		}
-		if _, ok := Credentials[p]; !ok {
+		creds, ok := Credentials[p]
+		if !ok {
 			missing = append(missing, p)
+		}
+		for _, c := range creds {
+			if !slices.Contains(AllSecrets, c) {
+				return nil, fmt.Errorf("workflow: project %s gets credential %q, which is not one of workflow.AllSecrets; fix its entry in shared/contracts/registry.go", p, c)
+			}
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("workflow: no credentials declared for project(s) %s: add them to workflow.Credentials (internal/ci/workflow/workflow.go)", strings.Join(missing, ", "))
+		return nil, fmt.Errorf("workflow: project(s) %s of the graph have no entry in the project registry: add one to shared/contracts/registry.go (docs/runbooks/add-project.md)", strings.Join(missing, ", "))
 	}
 	infra, err := Infra(g).Marshal(header)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/clustera/infra/internal/ci/branch"
 	"github.com/clustera/infra/internal/ci/workflow"
 	"github.com/clustera/infra/internal/graph"
+	"github.com/clustera/infra/shared/contracts"
 	"github.com/clustera/infra/shared/layout"
 	"github.com/rhysd/actionlint"
 )
@@ -292,8 +293,13 @@ func TestDeployJobsChain(t *testing.T) {
 
 func TestGenerateErrors(t *testing.T) {
 	g, _ := graph.New(map[string][]string{"newproject": nil})
-	if _, err := workflow.Generate(g); err == nil || !strings.Contains(err.Error(), "newproject") || !strings.Contains(err.Error(), "workflow.Credentials") {
-		t.Fatalf("project without credentials: %v", err)
+	if _, err := workflow.Generate(g); err == nil || !strings.Contains(err.Error(), "newproject") || !strings.Contains(err.Error(), "shared/contracts/registry.go") {
+		t.Fatalf("project without a registry entry: %v", err)
+	}
+	workflow.Credentials["newproject"] = []string{"NOT_A_SECRET"}
+	defer delete(workflow.Credentials, "newproject")
+	if _, err := workflow.Generate(g); err == nil || !strings.Contains(err.Error(), `credential "NOT_A_SECRET"`) {
+		t.Fatalf("unknown credential: %v", err)
 	}
 	workflow.Credentials["Bad_Name"] = nil
 	defer delete(workflow.Credentials, "Bad_Name")
@@ -307,13 +313,13 @@ func TestGenerateErrors(t *testing.T) {
 	}
 }
 
-// Every project of the repository declares its credentials, and only real
-// secrets.
+// Every project of the repository gets the credentials of its registry
+// entry, and only real secrets.
 func TestCredentialsCoverTheGraph(t *testing.T) {
 	for _, p := range repoGraph(t).Nodes() {
 		creds, ok := workflow.Credentials[p]
-		if !ok || len(creds) == 0 {
-			t.Errorf("%s has no credentials entry", p)
+		if !ok || !slices.Equal(creds, contracts.Credentials(p)) {
+			t.Errorf("%s: credentials %v, its registry entry %v", p, creds, contracts.Credentials(p))
 		}
 		for _, c := range creds {
 			if !slices.Contains(workflow.AllSecrets, c) {

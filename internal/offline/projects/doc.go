@@ -3,6 +3,11 @@
 // under mocks in one process. The engine path never links it: there each
 // project runs from its own binary (shared/stackrun).
 //
+// The table that links each program (programs.go) is generated from the
+// folders under projects/ by `go generate ./internal/offline/projects`
+// (internal/offline/programtable); the facts a folder cannot hold come from
+// the project registry (shared/contracts/registry.go).
+//
 // All returns every project, sorted by name, each with its upstreams as
 // shared/contracts declares them (contracts.Upstreams), its Program (what
 // main.go runs), its Deploy (the resources and the contract, for the runs
@@ -16,7 +21,8 @@
 // The package's tests are the contract test of the registry: a change in one
 // project that breaks another fails in go test, not in a deploy.
 //
-//   - The registry equals contracts.Projects, each project's upstreams equal
+//   - The table equals contracts.Projects (a failure names the missing
+//     entry or row and the fix), each project's upstreams equal
 //     contracts.Upstreams, and each Deploy returns its project's contract
 //     type.
 //   - Every program runs under mocks (internal/offline/mockrun) for local,

@@ -1,23 +1,12 @@
 package projects
 
+//go:generate go run ../programtable/gen
+
 import (
 	"fmt"
 
 	"github.com/clustera/infra/internal/graph"
-	cfstoragecfg "github.com/clustera/infra/projects/cloudflare-storage/config"
-	cfstorage "github.com/clustera/infra/projects/cloudflare-storage/program"
-	cfworkerscfg "github.com/clustera/infra/projects/cloudflare-workers/config"
-	cfworkers "github.com/clustera/infra/projects/cloudflare-workers/program"
-	dnscfg "github.com/clustera/infra/projects/dns/config"
-	dns "github.com/clustera/infra/projects/dns/program"
-	gmailcfg "github.com/clustera/infra/projects/gcp-gmail/config"
-	gmail "github.com/clustera/infra/projects/gcp-gmail/program"
-	dataplanecfg "github.com/clustera/infra/projects/kafka-data-plane/config"
-	dataplane "github.com/clustera/infra/projects/kafka-data-plane/program"
-	integrationscfg "github.com/clustera/infra/projects/kafka-integrations/config"
-	integrations "github.com/clustera/infra/projects/kafka-integrations/program"
 	"github.com/clustera/infra/shared/contracts"
-	"github.com/clustera/infra/shared/stackrun"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -40,19 +29,16 @@ func deployOf[T contracts.Contract](f func(*pulumi.Context) (T, error)) func(*pu
 	return func(ctx *pulumi.Context) (contracts.Contract, error) { return f(ctx) }
 }
 
-var all = []Project{
-	{Name: contracts.CloudflareStorageProject, Program: cfstorage.Program, Deploy: deployOf(cfstorage.Deploy), Validate: stackrun.CheckConfig(cfstoragecfg.Load)},
-	{Name: contracts.CloudflareWorkersProject, Program: cfworkers.Program, Deploy: deployOf(cfworkers.Deploy), Validate: stackrun.CheckConfig(cfworkerscfg.Load)},
-	{Name: contracts.DNSProject, Program: dns.Program, Deploy: deployOf(dns.Deploy), Validate: stackrun.CheckConfig(dnscfg.Load)},
-	{Name: contracts.GCPGmailProject, Program: gmail.Program, Deploy: deployOf(gmail.Deploy), Validate: stackrun.CheckConfig(gmailcfg.Load)},
-	{Name: contracts.KafkaDataPlaneProject, Program: dataplane.Program, Deploy: deployOf(dataplane.Deploy), Validate: stackrun.CheckConfig(dataplanecfg.Load)},
-	{Name: contracts.KafkaIntegrationsProject, Program: integrations.Program, Deploy: deployOf(integrations.Deploy), Validate: stackrun.CheckConfig(integrationscfg.Load)},
-}
+// all is the generated table (programs.go) with each project's upstreams
+// from the registry (shared/contracts).
+var all = withUpstreams(programs)
 
-func init() {
-	for i := range all {
-		all[i].Upstreams = contracts.Upstreams(all[i].Name)
+func withUpstreams(ps []Project) []Project {
+	out := append([]Project(nil), ps...)
+	for i := range out {
+		out[i].Upstreams = contracts.Upstreams(out[i].Name)
 	}
+	return out
 }
 
 // All returns every project, sorted by name.

@@ -9,6 +9,7 @@ import (
 	"github.com/clustera/infra/internal/graph"
 	"github.com/clustera/infra/internal/offline/crossstack"
 	"github.com/clustera/infra/internal/offline/mockrun"
+	"github.com/clustera/infra/internal/offline/programtable"
 	"github.com/clustera/infra/internal/offline/projects"
 	"github.com/clustera/infra/shared/contracts"
 	"github.com/clustera/infra/shared/mocktest"
@@ -31,8 +32,18 @@ func TestRegistryMatchesContracts(t *testing.T) {
 			t.Errorf("Get(%q) = %v, %v", p.Name, got.Name, err)
 		}
 	}
+	for _, n := range contracts.Projects {
+		if !slices.Contains(names, n) {
+			t.Errorf("project %s has an entry in shared/contracts/registry.go but no row in %s; fix: add its folder projects/%s and run `%s`", n, programtable.File, n, programtable.Command)
+		}
+	}
+	for _, n := range names {
+		if !contracts.IsProject(n) {
+			t.Errorf("projects/%s has a row in %s but no entry in shared/contracts/registry.go; fix: add one (docs/runbooks/add-project.md)", n, programtable.File)
+		}
+	}
 	if !reflect.DeepEqual(names, contracts.Projects) {
-		t.Fatalf("registry %v, shared/contracts.Projects %v", names, contracts.Projects)
+		t.Fatalf("program table %v, shared/contracts.Projects %v", names, contracts.Projects)
 	}
 	if _, err := projects.Get("nope"); err == nil {
 		t.Error("Get accepted an unknown project")
