@@ -98,3 +98,12 @@ func committedConsumers(t *testing.T, stack string) []map[string]any {
 	}
 	return out
 }
+
+// scriptPrefix is the prefix of the script names of a stack: prod keeps
+// the existing names (its names map).
+func scriptPrefix(stack string) string {
+	if stack == "prod" {
+		return ""
+	}
+	return stack + "-"
+}

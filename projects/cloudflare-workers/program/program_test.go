@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/clustera/infra/projects/cloudflare-workers/program"
+	"github.com/clustera/infra/projects/cloudflare-workers/topology"
 	"github.com/clustera/infra/shared/mocktest"
 )
 
@@ -232,12 +233,13 @@ func TestDomeEventsHasOneConsumer(t *testing.T) {
 	}
 }
 
-// TestConsumerDefaultsAndConcurrency checks the defaults of unset settings
-// and an explicit concurrency cap.
+// TestConsumerDefaultsAndConcurrency checks the defaults of unset
+// settings, the declared ones (topology.Worker.Consumes), and an explicit
+// concurrency cap.
 func TestConsumerDefaultsAndConcurrency(t *testing.T) {
 	consumers := committedConsumers(t, "local")
 	for _, c := range consumers {
-		for _, k := range []string{"batchSize", "maxWaitTimeMs", "maxRetries", "retryDelay"} {
+		for _, k := range []string{"batchSize", "maxWaitTimeMs", "maxRetries", "retryDelay", "worker", "deadLetterQueue"} {
 			delete(c, k)
 		}
 		if c["queue"] == "new-content-ai" {
@@ -245,17 +247,36 @@ func TestConsumerDefaultsAndConcurrency(t *testing.T) {
 		}
 	}
 	res := run(t, "dev", map[string]string{ns + "consumers": mustJSON(consumers)})
-	for _, c := range res.OfType(consumerType) {
+	checkDeclaredConsumers(t, res, "dev", map[string]float64{"new-content-ai": 2})
+}
+
+// checkDeclaredConsumers checks that a stack runs exactly the declared
+// consumers with their declared settings, and the given concurrency caps.
+func checkDeclaredConsumers(t *testing.T, res *mocktest.Result, stack string, concurrency map[string]float64) {
+	t.Helper()
+	declared := topology.Consumers()
+	if got := len(res.OfType(consumerType)); got != len(declared) {
+		t.Errorf("%s: %d consumers, want the %d declared", stack, got, len(declared))
+	}
+	for _, d := range declared {
+		c := find(t, res, consumerType, d.Queue+"-consumer")
+		s := d.Settings
 		got := [4]float64{c.Number("settings.batchSize"), c.Number("settings.maxWaitTimeMs"), c.Number("settings.maxRetries"), c.Number("settings.retryDelay")}
-		if got != [4]float64{10, 5000, 3, 0} {
-			t.Errorf("%s: settings = %v, want the Cloudflare defaults", c.Name, got)
+		if want := [4]float64{float64(s.BatchSize), float64(s.MaxWaitTimeMs), float64(s.MaxRetries), float64(s.RetryDelay)}; got != want {
+			t.Errorf("%s: %s: settings = %v, want the declared %v", stack, c.Name, got, want)
 		}
-		want := 0.0
-		if c.Name == "new-content-ai-consumer" {
-			want = 2
+		if c.Number("settings.maxConcurrency") != concurrency[d.Queue] {
+			t.Errorf("%s: %s: maxConcurrency = %v, want %v", stack, c.Name, c.Number("settings.maxConcurrency"), concurrency[d.Queue])
 		}
-		if c.Number("settings.maxConcurrency") != want {
-			t.Errorf("%s: maxConcurrency = %v, want %v", c.Name, c.Number("settings.maxConcurrency"), want)
+		if want := scriptPrefix(stack) + d.Worker; c.String("scriptName") != want || !strings.Contains(c.Parent, "::"+program.WorkerType+"::"+d.Worker) {
+			t.Errorf("%s: %s: run by %q under %q, want %s", stack, c.Name, c.String("scriptName"), c.Parent, want)
+		}
+		want := ""
+		if d.DeadLetterQueue != "" {
+			want = stack + "-" + d.DeadLetterQueue
+		}
+		if c.String("deadLetterQueue") != want {
+			t.Errorf("%s: %s: deadLetterQueue = %q, want %q", stack, c.Name, c.String("deadLetterQueue"), want)
 		}
 	}
 }
@@ -291,13 +312,14 @@ func TestCron(t *testing.T) {
 }
 
 // TestDefaultsWithoutOptionalKeys checks the defaults of the optional keys
-// (crons, observability, compatibilityFlags) on a stack file without them.
+// (crons, observability, compatibilityFlags, consumers) on a stack file
+// without them.
 func TestDefaultsWithoutOptionalKeys(t *testing.T) {
 	cfg, err := mocktest.StackConfig(project, "local")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"crons", "observability", "compatibilityFlags"} {
+	for _, k := range []string{"crons", "observability", "compatibilityFlags", "consumers"} {
 		if _, ok := cfg[ns+k]; !ok {
 			t.Fatalf("the committed local stack has no %s to remove", k)
 		}
@@ -314,6 +336,7 @@ func TestDefaultsWithoutOptionalKeys(t *testing.T) {
 	if got := res.Exports["cronSchedules"]; !reflect.DeepEqual(got, map[string]any{"dome-cron": "*/5 * * * *"}) {
 		t.Errorf("cronSchedules = %v", got)
 	}
+	checkDeclaredConsumers(t, res, "local", nil)
 	for _, s := range res.OfType(scriptType) {
 		if !s.Bool("observability.enabled") || s.Number("observability.headSamplingRate") != 1 {
 			t.Errorf("%s: default observability = %v", s.Name, s.Get("observability"))
