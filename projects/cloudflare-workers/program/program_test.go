@@ -129,10 +129,21 @@ func TestBindings(t *testing.T) {
 				},
 				"dome-notify": {},
 			}
-			for _, w := range workers {
+			for w := range want {
 				got := bindingsOf(find(t, res, scriptType, w))
 				if !reflect.DeepEqual(got, want[w]) {
 					t.Errorf("%s bindings:\n got %v\nwant %v", w, got, want[w])
+				}
+			}
+			for _, w := range topology.Workers {
+				got := bindingsOf(find(t, res, scriptType, w.Name))
+				if len(got) != len(w.Bindings) {
+					t.Errorf("%s: %d bindings, want the %d declared", w.Name, len(got), len(w.Bindings))
+				}
+				for _, b := range w.Bindings {
+					if _, ok := got[b.Name]; !ok {
+						t.Errorf("%s: declared binding %s missing from %v", w.Name, b.Name, got)
+					}
 				}
 			}
 		})
@@ -185,8 +196,8 @@ func TestQueueConsumers(t *testing.T) {
 				"dome-events":               {"dome-notify", 10, 1000, 3, 5, ""},
 			}
 			consumers := res.OfType(consumerType)
-			if len(consumers) != len(wants) {
-				t.Fatalf("%d consumers, want %d", len(consumers), len(wants))
+			if len(consumers) != len(topology.Consumers()) {
+				t.Fatalf("%d consumers, want the %d declared", len(consumers), len(topology.Consumers()))
 			}
 			for queue, w := range wants {
 				c := find(t, res, consumerType, queue+"-consumer")
@@ -284,11 +295,10 @@ func checkDeclaredConsumers(t *testing.T, res *mocktest.Result, stack string, co
 // TestCron checks the cron trigger of dome-cron and configured schedules.
 func TestCron(t *testing.T) {
 	res := run(t, "staging", nil)
-	crons := res.OfType(cronType)
-	if len(crons) != 1 {
-		t.Fatalf("%d cron triggers, want 1", len(crons))
+	if n := len(res.OfType(cronType)); n != len(topology.Crons()) {
+		t.Fatalf("%d cron triggers, want the %d declared", n, len(topology.Crons()))
 	}
-	c := crons[0]
+	c := find(t, res, cronType, "dome-cron-cron")
 	if c.Name != "dome-cron-cron" || c.String("scriptName") != "staging-dome-cron" || c.String("accountId") != sharedAccount {
 		t.Errorf("cron trigger = %s %v", c.Name, c.Inputs)
 	}
@@ -302,7 +312,8 @@ func TestCron(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{"dome-cron": "*/5 * * * *,0 3 * * MON", "dome-notify": "30 8 1 * *"}
+	want := cronSchedules()
+	want["dome-cron"], want["dome-notify"] = "*/5 * * * *,0 3 * * MON", "30 8 1 * *"
 	if !reflect.DeepEqual(res.Exports["cronSchedules"], want) {
 		t.Errorf("cronSchedules = %v", res.Exports["cronSchedules"])
 	}
@@ -329,11 +340,16 @@ func TestDefaultsWithoutOptionalKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crons := res.OfType(cronType)
-	if len(crons) != 1 || crons[0].String("scriptName") != "local-dome-cron" || crons[0].String("schedules[0].cron") != "*/5 * * * *" {
-		t.Errorf("default cron triggers = %v", crons)
+	for w, schedules := range topology.Crons() {
+		c := find(t, res, cronType, w+"-cron")
+		if c.String("scriptName") != "local-"+w || c.String("schedules[0].cron") != schedules[0] {
+			t.Errorf("default cron trigger of %s = %v", w, c.Inputs)
+		}
 	}
-	if got := res.Exports["cronSchedules"]; !reflect.DeepEqual(got, map[string]any{"dome-cron": "*/5 * * * *"}) {
+	if n := len(res.OfType(cronType)); n != len(topology.Crons()) {
+		t.Errorf("%d cron triggers, want the %d declared", n, len(topology.Crons()))
+	}
+	if got := res.Exports["cronSchedules"]; !reflect.DeepEqual(got, cronSchedules()) || got.(map[string]any)["dome-cron"] != "*/5 * * * *" {
 		t.Errorf("cronSchedules = %v", got)
 	}
 	checkDeclaredConsumers(t, res, "local", nil)
@@ -374,7 +390,7 @@ func TestContract(t *testing.T) {
 	for _, w := range workers {
 		names[w] = "staging-" + w
 	}
-	want := map[string]any{"scriptNames": names, "cronSchedules": map[string]any{"dome-cron": "*/5 * * * *"}}
+	want := map[string]any{"scriptNames": names, "cronSchedules": cronSchedules()}
 	if !reflect.DeepEqual(res.Exports, want) {
 		t.Errorf("exports = %v, want %v", res.Exports, want)
 	}
@@ -386,7 +402,7 @@ func TestContract(t *testing.T) {
 // TestEveryResourceAccountsForTheDesign checks the exact set of resources.
 func TestEveryResourceAccountsForTheDesign(t *testing.T) {
 	res := run(t, "local", nil)
-	want := map[string]int{scriptType: 6, consumerType: 5, cronType: 1}
+	want := map[string]int{scriptType: len(topology.Workers), consumerType: len(topology.Consumers()), cronType: len(topology.Crons())}
 	if got := res.Count(); !reflect.DeepEqual(got, want) {
 		t.Errorf("counts = %v, want %v", got, want)
 	}
