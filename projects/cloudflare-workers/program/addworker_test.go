@@ -11,29 +11,36 @@ import (
 	"github.com/clustera/infra/shared/mocktest"
 )
 
-// digest is the Worker docs/runbooks/add-worker.md adds: it binds existing
-// storage, a Worker and a queue, consumes the queue nobody consumes yet
-// (embed-dead-letter) and runs once a day.
+// requests is the queue the example Worker consumes, as if
+// cloudflare-storage had added it (step 1 of docs/runbooks/add-worker.md).
+const requests = "example-digest-requests"
+
+// digest is a Worker added as docs/runbooks/add-worker.md says: it binds
+// existing storage, a Worker and a queue, consumes a queue of its own and
+// runs once a day.
 var digest = topology.Worker{
-	Name: "dome-digest",
+	Name: "example-digest",
 	Bindings: []topology.Binding{
 		{Name: "D1_DATABASE", Kind: topology.D1, Target: topology.DomeMetaDB},
 		{Name: "SILO", Kind: topology.Service, Target: topology.Silo},
 		{Name: topology.DomeEventsBinding, Kind: topology.Queue, Target: topology.DomeEvents},
 	},
 	Consumes: []topology.Consumer{
-		{Queue: topology.EmbedDeadLetter, Settings: topology.Settings{BatchSize: 5, MaxWaitTimeMs: 10000, MaxRetries: 1, RetryDelay: 300}},
+		{Queue: requests, DeadLetterQueue: topology.EmbedDeadLetter, Settings: topology.Settings{BatchSize: 5, MaxWaitTimeMs: 10000, MaxRetries: 1, RetryDelay: 300}},
 	},
 	Crons: []string{"0 6 * * *"},
 }
 
-// declare appends w to the declaration for the rest of the test (step 1 of
-// the runbook).
+// declare appends w to the declaration, and its queue to the storage
+// queues (and to the test's storage outputs), for the rest of the test
+// (step 1 of the runbook).
 func declare(t *testing.T, w topology.Worker) {
 	t.Helper()
-	saved := topology.Workers
-	t.Cleanup(func() { topology.Workers = saved })
+	saved, savedQueues, savedOutputs := topology.Workers, topology.Queues, queues
+	t.Cleanup(func() { topology.Workers, topology.Queues, queues = saved, savedQueues, savedOutputs })
 	topology.Workers = append(append([]topology.Worker(nil), saved...), w)
+	topology.Queues = append(append([]string(nil), savedQueues...), requests)
+	queues = append(append([]string(nil), savedOutputs...), requests)
 	if err := topology.Validate(topology.Workers, topology.Queues, topology.Storage); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +89,7 @@ func TestAddWorkerRunbook(t *testing.T) {
 			}
 			file := "projects/cloudflare-workers/Pulumi." + stack + ".yaml"
 			expectInvalid(t, stack, options(stack, nil),
-				"invalid configuration: "+file+": cloudflare-workers:release.sha256.dome-digest: is missing; fix: pin the SHA-256 the application pipeline reported for workers/dome-digest/"+rel.Version+"/index.js (a new Worker: docs/runbooks/add-worker.md)")
+				"invalid configuration: "+file+": cloudflare-workers:release.sha256."+digest.Name+": is missing; fix: pin the SHA-256 the application pipeline reported for workers/"+digest.Name+"/"+rel.Version+"/index.js (a new Worker: docs/runbooks/add-worker.md)")
 
 			res, err := mocktest.RunContract(project, stack, program.Deploy, options(stack, pinned(t, stack)))
 			if err != nil {
@@ -122,10 +129,10 @@ func TestAddWorkerRunbook(t *testing.T) {
 func TestAddWorkerTunedPerEnvironment(t *testing.T) {
 	declare(t, digest)
 	cfg := pinned(t, "staging")
-	consumers := append(committedConsumers(t, "staging"), map[string]any{"queue": topology.EmbedDeadLetter, "batchSize": 50})
+	consumers := append(committedConsumers(t, "staging"), map[string]any{"queue": requests, "batchSize": 50})
 	cfg[ns+"consumers"] = mustJSON(consumers)
 	res := run(t, "staging", cfg)
-	c := find(t, res, consumerType, topology.EmbedDeadLetter+"-consumer")
+	c := find(t, res, consumerType, requests+"-consumer")
 	d := digest.Consumes[0].Settings
 	got := [4]float64{c.Number("settings.batchSize"), c.Number("settings.maxWaitTimeMs"), c.Number("settings.maxRetries"), c.Number("settings.retryDelay")}
 	if want := [4]float64{50, float64(d.MaxWaitTimeMs), float64(d.MaxRetries), float64(d.RetryDelay)}; got != want {

@@ -2,10 +2,12 @@ package program_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/clustera/infra/projects/cloudflare-workers/program"
+	"github.com/clustera/infra/projects/cloudflare-workers/topology"
 	"github.com/clustera/infra/shared/mocktest"
 )
 
@@ -129,8 +131,6 @@ func TestInvalidConfiguration(t *testing.T) {
 			[]string{`cloudflare-workers:consumers[4].worker: "notifier" is not a Worker of this project`}},
 		{"consumer moved to another Worker", withConsumers(t, set("dome-events", "worker", "dome-cron")),
 			[]string{file + "cloudflare-workers:consumers[4].worker: queue dome-events is consumed by dome-notify, not dome-cron; fix: remove the key (or set it to dome-notify): which Worker consumes a queue is declared once, in projects/cloudflare-workers/topology/topology.go"}},
-		{"entry of a queue no Worker consumes", withConsumers(t, set("new-content-ai", "queue", "embed-dead-letter")),
-			[]string{file + "cloudflare-workers:consumers[1].queue: no Worker consumes queue embed-dead-letter; fix: declare the consumer in the Consumes of its Worker in projects/cloudflare-workers/topology/topology.go (docs/runbooks/add-worker.md), or remove the entry"}},
 		{"batch size 0", withConsumers(t, set("content-events", "batchSize", 0)),
 			[]string{"cloudflare-workers:consumers[2].batchSize: 0 is out of range for the consumer of content-events; fix: use 1 to 100 messages"}},
 		{"batch size 101", withConsumers(t, set("content-events", "batchSize", 101)),
@@ -182,6 +182,26 @@ func TestInvalidConfiguration(t *testing.T) {
 			expectInvalid(t, "local", options("local", tc.cfg), tc.want...)
 		})
 	}
+}
+
+// TestEntryOfUnconsumedQueue checks a stack file's consumers entry for a
+// queue no declared Worker consumes (today: the dead-letter queue).
+func TestEntryOfUnconsumedQueue(t *testing.T) {
+	var queue string
+	for _, q := range topology.Queues {
+		if _, ok := topology.ConsumerOf(q); !ok {
+			queue = q
+			break
+		}
+	}
+	if queue == "" {
+		t.Skip("every queue has a declared consumer")
+	}
+	cfg := withConsumers(t, func(cs []map[string]any) []map[string]any {
+		return append(cs, map[string]any{"queue": queue, "batchSize": 5})
+	})
+	n := len(committedConsumers(t, "local"))
+	expectInvalid(t, "local", options("local", cfg), fmt.Sprintf("projects/cloudflare-workers/Pulumi.local.yaml: cloudflare-workers:consumers[%d].queue: no Worker consumes queue %s; fix: declare the consumer in the Consumes of its Worker in projects/cloudflare-workers/topology/topology.go (docs/runbooks/add-worker.md), or remove the entry", n, queue))
 }
 
 // TestMissingKeys checks the required keys: a stack file without them
