@@ -146,7 +146,7 @@ func publishedSHA256(sb *sandbox.Sandbox) map[string]string {
 func TestStorePublishesEveryDeclaredWorker(t *testing.T) {
 	saved := topology.Workers
 	t.Cleanup(func() { topology.Workers = saved })
-	topology.Workers = append(append([]topology.Worker(nil), saved...), topology.Worker{Name: "dome-digest"})
+	topology.Workers = append(append([]topology.Worker(nil), saved...), topology.Worker{Name: "example-digest"})
 	root, err := filepath.Abs("../../..")
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +169,7 @@ func TestStorePublishesEveryDeclaredWorker(t *testing.T) {
 		t.Fatal("no committed release")
 	}
 	for _, r := range releases {
-		w := topology.Worker{Name: "dome-digest"}
+		w := topology.Worker{Name: "example-digest"}
 		want := artifacts.PlaceholderRelease(base, r.Version, []string{w.Name}).SHA256[w.Name]
 		if got := published[r.Bucket+"/"+w.BundleKey(r.Version)]; got != want {
 			t.Errorf("%s: %s/%s has SHA-256 %q, want the placeholder's %s", r.Env, r.Bucket, w.BundleKey(r.Version), got, want)
