@@ -121,7 +121,7 @@ func QueueConsumersOf(res *mockrun.Result) []Finding {
 			switch {
 			case dlq == "":
 				f.Problem = fmt.Sprintf("the consumer of the embedding queue %q has no dead-letter queue, so failed embedding jobs are dropped", q.name)
-				f.Fix = "set deadLetterQueue to the environment's embed-dead-letter queue (cloudflare-workers:consumers)"
+				f.Fix = "set deadLetterQueue to the environment's embed-dead-letter queue (the consumer's DeadLetterQueue in projects/cloudflare-workers/topology)"
 			case dlq == q.name:
 				f.Problem = fmt.Sprintf("the consumer of the embedding queue %q uses the queue itself as its dead-letter queue", q.name)
 				f.Fix = "set deadLetterQueue to a separate queue, such as embed-dead-letter"

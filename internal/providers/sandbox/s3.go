@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/clustera/infra/projects/cloudflare-workers/topology"
 	"github.com/clustera/infra/shared/artifacts"
 	"github.com/clustera/infra/shared/environment"
 	"github.com/clustera/infra/shared/layout"
@@ -34,7 +35,7 @@ const (
 // workersProject and releaseKey locate the Worker releases the stacks pin.
 const (
 	workersProject = "cloudflare-workers"
-	releaseKey     = workersProject + ":release"
+	releaseKey     = workersProject + ":" + topology.ReleaseKey
 	// PlaceholderPath is the committed placeholder module, relative to the
 	// repository root: the base of every bundle the store publishes.
 	PlaceholderPath = "projects/cloudflare-workers/placeholder/worker.js"
@@ -49,8 +50,9 @@ type Published struct {
 // artifactStore is the sandbox's stand-in for the R2 bucket the
 // application pipeline publishes Worker bundles to: a real S3-protocol
 // server (gofakes3) on loopback, in memory. At start it publishes, in the
-// bucket of every environment file, the placeholder bundle of every Worker
-// release that environment's cloudflare-workers stack pins, so every
+// bucket of every environment file, the placeholder bundle of every
+// declared Worker for the release that environment's cloudflare-workers
+// stack pins, so every
 // committed pin (a placeholder release) is found and verified as against
 // R2. A pin of another release, or of another hash, fails as it would
 // there.
@@ -82,9 +84,10 @@ func serveArtifacts(root string) (*artifactStore, error) {
 	return st, nil
 }
 
-// seed publishes the placeholder bundle of every release pinned by every
-// environment's cloudflare-workers stack file, in that environment's
-// artifacts.bucket.
+// seed publishes, for every release pinned by every environment's
+// cloudflare-workers stack file, the placeholder bundle of every declared
+// Worker (package topology), in that environment's artifacts.bucket: as
+// the application pipeline publishes every Worker of every release.
 func (st *artifactStore) seed(root string) error {
 	base, err := os.ReadFile(filepath.Join(root, PlaceholderPath))
 	if errors.Is(err, os.ErrNotExist) {
@@ -94,8 +97,8 @@ func (st *artifactStore) seed(root string) error {
 		return fmt.Errorf("sandbox: artifact store: %w", err)
 	}
 	for _, r := range PinnedReleases(root) {
-		for _, w := range r.Workers {
-			if err := st.Publish(r.Bucket, artifacts.ObjectKey(w, r.Version), artifacts.PlaceholderBundle(base, w, r.Version)); err != nil {
+		for _, w := range topology.Workers {
+			if err := st.Publish(r.Bucket, w.BundleKey(r.Version), artifacts.PlaceholderBundle(base, w.Name, r.Version)); err != nil {
 				return err
 			}
 		}

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/clustera/infra/internal/providers/sandbox"
+	"github.com/clustera/infra/projects/cloudflare-workers/topology"
 	"github.com/clustera/infra/shared/artifacts"
 	"github.com/clustera/infra/shared/artifacts/fetch"
 )
@@ -46,8 +49,8 @@ func TestArtifactStoreServesEveryCommittedPin(t *testing.T) {
 		published[p.Bucket+"/"+p.Key] = p.SHA256
 	}
 	for _, r := range releases {
-		if len(r.Workers) != 6 {
-			t.Errorf("%s pins %v", r.Env, r.Workers)
+		if want := sortedNames(); !reflect.DeepEqual(r.Workers, want) {
+			t.Errorf("%s pins %v, want every declared Worker %v", r.Env, r.Workers, want)
 		}
 		f := &fetch.Fetcher{Store: artifacts.Store{Endpoint: sb.ArtifactsURL(), Bucket: r.Bucket,
 			AccessKeyID: sandbox.ArtifactsAccessKeyID, SecretAccessKey: sandbox.ArtifactsSecretAccessKey}, PinFile: r.Env, MaxRetries: 1}
@@ -87,8 +90,10 @@ func TestArtifactStoreFailsLikeR2(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sb.Close()
-	if got := sb.Published(); len(got) != 1 || got[0].Key != "workers/silo/2026.09.01-1/index.js" || got[0].SHA256 != rel.SHA256["silo"] {
-		t.Fatalf("published %+v", got)
+	// The store publishes every declared Worker of the pinned release, as
+	// the pipeline does, whatever the pin names.
+	if got := publishedSHA256(sb); len(got) != len(topology.Workers) || got["workers/silo/2026.09.01-1/index.js"] != rel.SHA256["silo"] {
+		t.Fatalf("published %+v", sb.Published())
 	}
 	f := &fetch.Fetcher{Store: artifacts.Store{Endpoint: sb.ArtifactsURL(), Bucket: "clustera-worker-artifacts", AccessKeyID: "any", SecretAccessKey: "any"}, MaxRetries: 1}
 	pin := artifacts.Pin{Worker: "silo", Version: "2026.09.01-1", SHA256: rel.SHA256["silo"]}
@@ -114,7 +119,60 @@ func TestArtifactStoreFailsLikeR2(t *testing.T) {
 	if _, err := f.Fetch(context.Background(), pin); kind(err) != artifacts.NotFound {
 		t.Errorf("unpublished object: %v", err)
 	}
-	if len(sb.Published()) != 0 {
-		t.Errorf("published %v", sb.Published())
+	if _, ok := publishedSHA256(sb)[pin.Key()]; ok {
+		t.Errorf("%s still published: %v", pin.Key(), sb.Published())
+	}
+}
+
+// sortedNames returns the declared Workers, sorted as PinnedRelease.Workers.
+func sortedNames() []string {
+	names := topology.Names()
+	sort.Strings(names)
+	return names
+}
+
+// publishedSHA256 returns the store's objects: key → SHA-256.
+func publishedSHA256(sb *sandbox.Sandbox) map[string]string {
+	out := map[string]string{}
+	for _, p := range sb.Published() {
+		out[p.Key] = p.SHA256
+	}
+	return out
+}
+
+// TestStorePublishesEveryDeclaredWorker follows docs/runbooks/add-worker.md
+// in the sandbox: a Worker added to the declaration has its placeholder
+// bundle published for every committed release, before any stack pins it.
+func TestStorePublishesEveryDeclaredWorker(t *testing.T) {
+	saved := topology.Workers
+	t.Cleanup(func() { topology.Workers = saved })
+	topology.Workers = append(append([]topology.Worker(nil), saved...), topology.Worker{Name: "example-digest"})
+	root, err := filepath.Abs("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := os.ReadFile(filepath.Join(root, sandbox.PlaceholderPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := sandbox.Start(context.Background(), t.TempDir(), sandbox.WithRoot(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	published := map[string]string{}
+	for _, p := range sb.Published() {
+		published[p.Bucket+"/"+p.Key] = p.SHA256
+	}
+	releases := sandbox.PinnedReleases(root)
+	if len(releases) == 0 {
+		t.Fatal("no committed release")
+	}
+	for _, r := range releases {
+		w := topology.Worker{Name: "example-digest"}
+		want := artifacts.PlaceholderRelease(base, r.Version, []string{w.Name}).SHA256[w.Name]
+		if got := published[r.Bucket+"/"+w.BundleKey(r.Version)]; got != want {
+			t.Errorf("%s: %s/%s has SHA-256 %q, want the placeholder's %s", r.Env, r.Bucket, w.BundleKey(r.Version), got, want)
+		}
 	}
 }

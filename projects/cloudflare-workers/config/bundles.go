@@ -21,7 +21,7 @@ import (
 
 // ReleaseKey is the key that pins the Worker code. See docs/cloudflare.md,
 // "Worker code", and docs/decisions/0025-worker-code-pinned-and-fetched.md.
-const ReleaseKey = "release"
+const ReleaseKey = topology.ReleaseKey
 
 const releaseFix = "pin the release of the Worker code the application pipeline published: " +
 	`release: {version: "<release>", sha256: {<worker>: <sha256 of workers/<worker>/<release>/index.js>, ...}} for every Worker`
@@ -54,15 +54,14 @@ func readRelease(r *stackconfig.Reader) artifacts.Release {
 	}
 	sort.Strings(unknown)
 	for _, w := range unknown {
-		r.Problemf(ReleaseKey+".sha256."+w, "use one of "+workerList, "%q is not a Worker of this project", w)
+		r.Problemf(ReleaseKey+".sha256."+w, "use one of "+workerList(), "%q is not a Worker of this project", w)
 	}
-	for _, w := range topology.Names() {
-		key := ReleaseKey + ".sha256." + w
-		switch sum, ok := rel.SHA256[w]; {
+	for _, w := range topology.Workers {
+		switch sum, ok := rel.SHA256[w.Name]; {
 		case !ok || sum == "":
-			r.Problem(key, "is missing", fmt.Sprintf("pin the SHA-256 the application pipeline reported for %s", artifacts.ObjectKey(w, orRelease(rel.Version))))
+			r.Problem(w.PinKey(), "is missing", fmt.Sprintf("pin the SHA-256 the application pipeline reported for %s (a new Worker: docs/runbooks/add-worker.md)", w.BundleKey(orRelease(rel.Version))))
 		case !artifacts.ValidSHA256(sum):
-			r.Problemf(key, "use the 64 lowercase hex characters of the bundle's SHA-256", "Worker %s: %q is not a SHA-256", w, sum)
+			r.Problemf(w.PinKey(), "use the 64 lowercase hex characters of the bundle's SHA-256", "Worker %s: %q is not a SHA-256", w.Name, sum)
 		}
 	}
 	return rel

@@ -52,9 +52,11 @@ type Config struct {
 	Bundles map[string]Bundle
 	// Observability applies to every Worker.
 	Observability Observability
-	// Consumers lists the queue consumers, at most one per queue.
+	// Consumers lists the queue consumers, one per queue: the declared ones
+	// (topology.Worker.Consumes) with the settings of this stack.
 	Consumers []Consumer
-	// Crons maps Worker names to their cron schedules.
+	// Crons maps Worker names to their cron schedules: the declared ones
+	// (topology.Worker.Crons), per Worker replaced by the stack's crons.
 	Crons map[string][]string
 }
 
@@ -80,8 +82,8 @@ type Observability struct {
 	HeadSamplingRate float64
 }
 
-// Consumer is one queue consumer: a Worker that receives the batches of a
-// queue.
+// Consumer is one queue consumer of a stack: a declared consumer
+// (topology.Consumer) with the settings of the stack.
 type Consumer struct {
 	// Queue and DeadLetterQueue are logical queue names.
 	Queue  string
@@ -98,18 +100,6 @@ type Consumer struct {
 	MaxConcurrency  *int
 	DeadLetterQueue string
 }
-
-// Consumer defaults: the Cloudflare defaults, written into every consumer
-// so that the stack state shows them.
-const (
-	DefaultBatchSize     = 10
-	DefaultMaxWaitTimeMs = 5000
-	DefaultMaxRetries    = 3
-	DefaultRetryDelay    = 0
-)
-
-// DefaultCrons are the cron triggers of the design.
-var DefaultCrons = map[string][]string{topology.DomeCron: {"*/5 * * * *"}}
 
 // Name returns the script name of a Worker.
 func (c *Config) Name(worker string) string { return c.ScriptNames[worker] }
@@ -160,7 +150,8 @@ func knownWorker(name string) bool {
 	return ok
 }
 
-var workerList = strings.Join(topology.Names(), ", ")
+// workerList names the Workers, for fixes.
+func workerList() string { return strings.Join(topology.Names(), ", ") }
 
 func readNames(r *stackconfig.Reader, env *environment.Settings) map[string]string {
 	overrides := map[string]string{}
@@ -171,7 +162,7 @@ func readNames(r *stackconfig.Reader, env *environment.Settings) map[string]stri
 		namer, _ = naming.New(env.Name, env.IsProd(), nil)
 	}
 	for _, k := range namer.UnusedOverrides(topology.Names()) {
-		r.Problemf("names."+k, "use one of "+workerList, "%q is not a Worker of this project", k)
+		r.Problemf("names."+k, "use one of "+workerList(), "%q is not a Worker of this project", k)
 	}
 	out := map[string]string{}
 	for _, w := range topology.Names() {
@@ -253,129 +244,134 @@ type rawConsumer struct {
 	DeadLetterQueue string `json:"deadLetterQueue"`
 }
 
-// limits of the consumer settings, from the Cloudflare Queues limits.
-var limits = []struct {
-	key      string
-	min, max int
-	unit     string
-	get      func(*rawConsumer) *int
-}{
-	{"batchSize", 1, 100, "messages", func(c *rawConsumer) *int { return c.BatchSize }},
-	{"maxWaitTimeMs", 0, 60000, "milliseconds", func(c *rawConsumer) *int { return c.MaxWaitTimeMs }},
-	{"maxRetries", 0, 100, "retries", func(c *rawConsumer) *int { return c.MaxRetries }},
-	{"retryDelay", 0, 43200, "seconds", func(c *rawConsumer) *int { return c.RetryDelay }},
-	{"maxConcurrency", 1, 250, "concurrent invocations (omit the key for the platform maximum)", func(c *rawConsumer) *int { return c.MaxConcurrency }},
-}
-
-func orDefault(p *int, def int) int {
-	if p == nil {
-		return def
+// setting returns the entry's value of the setting with a stack file key
+// (nil when the entry does not set it).
+func (rc *rawConsumer) setting(key string) *int {
+	switch key {
+	case "batchSize":
+		return rc.BatchSize
+	case "maxWaitTimeMs":
+		return rc.MaxWaitTimeMs
+	case "maxRetries":
+		return rc.MaxRetries
+	case "retryDelay":
+		return rc.RetryDelay
+	case "maxConcurrency":
+		return rc.MaxConcurrency
 	}
-	return *p
+	return nil
 }
 
-// readConsumers reads the consumers and checks them: known queues and
-// Workers, settings within the Cloudflare limits, one consumer per queue
-// (Cloudflare accepts a single consumer Worker per queue), a valid dead
-// letter queue, and a consumer for every queue that is written to.
+// over returns the declared settings with the ones the entry sets.
+func (rc *rawConsumer) over(s topology.Settings) topology.Settings {
+	for _, l := range topology.Limits {
+		if v := rc.setting(l.Key); v != nil {
+			if l.Key == "maxConcurrency" {
+				s.MaxConcurrency = v
+			} else {
+				*l.Of(&s) = *v
+			}
+		}
+	}
+	return s
+}
+
+const topologyFile = "projects/cloudflare-workers/topology/topology.go"
+
+// readConsumers returns the declared consumers (package topology), each
+// with the settings the stack file's consumers entry of its queue
+// overrides. The key is optional: a consumer without an entry keeps the
+// declared settings. An entry must name a queue some Worker consumes;
+// its worker and deadLetterQueue, which the declaration owns, may be
+// repeated but not changed; its settings must be within the Cloudflare
+// limits; a queue has at most one entry.
 func readConsumers(r *stackconfig.Reader) []Consumer {
 	var raw []rawConsumer
-	if !r.Object("consumers", &raw) {
-		r.Problem("consumers", "is missing", "list the queue consumers (queue, worker, batch and retry settings); see docs/cloudflare.md")
-		return nil
-	}
+	r.Object("consumers", &raw)
 	queueList := strings.Join(topology.Queues, ", ")
-	deadLetter := map[string]bool{}
 	// pairs lists the entries with a known queue and Worker, for the one
-	// consumer per queue rule; entry maps them back to their entries.
+	// entry per queue rule; entry maps them back to their entries.
 	var pairs []queues.Consumer
 	var entry []int
-	valid := make([]bool, len(raw))
+	byQueue := map[string]int{}
 	for i, rc := range raw {
 		at := func(field string) string { return fmt.Sprintf("consumers[%d].%s", i, field) }
-		ok := true
+		decl, declared := topology.ConsumerOf(rc.Queue)
 		switch {
 		case rc.Queue == "":
 			r.Problem(at("queue"), "is missing", "name the consumed queue: one of "+queueList)
-			ok = false
 		case !topology.IsQueue(rc.Queue):
 			r.Problemf(at("queue"), "use one of "+queueList, "%q is not a queue of cloudflare-storage", rc.Queue)
-			ok = false
+		case !declared:
+			r.Problemf(at("queue"), "declare the consumer in the Consumes of its Worker in "+topologyFile+" (docs/runbooks/add-worker.md), or remove the entry",
+				"no Worker consumes queue %s", rc.Queue)
 		}
+		worker := rc.Worker
 		switch {
 		case rc.Worker == "":
-			r.Problem(at("worker"), "is missing", "name the consuming Worker: one of "+workerList)
-			ok = false
+			worker = decl.Worker
 		case !knownWorker(rc.Worker):
-			r.Problemf(at("worker"), "use one of "+workerList, "%q is not a Worker of this project", rc.Worker)
-			ok = false
+			r.Problemf(at("worker"), "use one of "+workerList(), "%q is not a Worker of this project", rc.Worker)
+			worker = ""
+		case declared && rc.Worker != decl.Worker:
+			r.Problemf(at("worker"), fmt.Sprintf("remove the key (or set it to %s): which Worker consumes a queue is declared once, in %s (docs/decisions/0026-one-worker-declaration.md)", decl.Worker, topologyFile),
+				"queue %s is consumed by %s, not %s", rc.Queue, decl.Worker, rc.Worker)
 		}
-		if ok {
-			pairs = append(pairs, queues.Consumer{Queue: rc.Queue, Name: rc.Worker})
+		if worker != "" && topology.IsQueue(rc.Queue) {
+			pairs = append(pairs, queues.Consumer{Queue: rc.Queue, Name: worker})
 			entry = append(entry, i)
 		}
-		for _, l := range limits {
-			if v := l.get(&rc); v != nil && (*v < l.min || *v > l.max) {
-				r.Problemf(at(l.key), fmt.Sprintf("use %d to %d %s", l.min, l.max, l.unit), "%d is out of range for the consumer of %s", *v, rc.Queue)
-				ok = false
+		for _, l := range topology.Limits {
+			if v := rc.setting(l.Key); v != nil && !l.In(*v) {
+				r.Problemf(at(l.Key), l.Fix(), "%d is out of range for the consumer of %s", *v, rc.Queue)
 			}
 		}
 		if d := rc.DeadLetterQueue; d != "" {
 			switch {
 			case !topology.IsQueue(d):
 				r.Problemf(at("deadLetterQueue"), "use one of "+queueList, "%q is not a queue of cloudflare-storage", d)
-				ok = false
 			case d == rc.Queue:
 				r.Problemf(at("deadLetterQueue"), "use a separate queue such as "+topology.EmbedDeadLetter, "queue %s cannot be its own dead letter queue", d)
-				ok = false
+			case declared && d != decl.DeadLetterQueue:
+				r.Problemf(at("deadLetterQueue"), fmt.Sprintf("remove the key: the dead-letter queue of a consumer is declared once, in %s (docs/decisions/0026-one-worker-declaration.md)", topologyFile),
+					"the consumer of %s sends failed messages to %s, not %s", rc.Queue, orNone(decl.DeadLetterQueue), d)
 			}
-			deadLetter[d] = true
 		}
-		valid[i] = ok
+		if _, dup := byQueue[rc.Queue]; !dup {
+			byQueue[rc.Queue] = i
+		}
 	}
 	for _, c := range queues.OneConsumer(pairs) {
 		first := entry[c.At[0]]
-		for _, a := range c.At[1:] {
-			i := entry[a]
+		for j := 1; j < len(c.At); j++ {
+			i := entry[c.At[j]]
 			r.Problemf(fmt.Sprintf("consumers[%d].queue", i),
 				"keep one consumer per queue: let the other Worker produce to the queue or call the consumer through a service binding (docs/decisions/0021-one-consumer-per-queue.md)",
 				"queue %s already has a consumer, %s (consumers[%d]); Cloudflare allows one consumer Worker per queue, so %s cannot consume it too",
-				c.Queue, raw[first].Worker, first, raw[i].Worker)
-			valid[i] = false
+				c.Queue, c.Names[0], first, c.Names[j])
 		}
 	}
 	var out []Consumer
-	for i, rc := range raw {
-		if !valid[i] {
-			continue
+	for _, d := range topology.Consumers() {
+		s := d.Settings
+		if i, ok := byQueue[d.Queue]; ok {
+			s = raw[i].over(s)
 		}
 		out = append(out, Consumer{
-			Queue: rc.Queue, Worker: rc.Worker,
-			BatchSize:       orDefault(rc.BatchSize, DefaultBatchSize),
-			MaxWaitTimeMs:   orDefault(rc.MaxWaitTimeMs, DefaultMaxWaitTimeMs),
-			MaxRetries:      orDefault(rc.MaxRetries, DefaultMaxRetries),
-			RetryDelay:      orDefault(rc.RetryDelay, DefaultRetryDelay),
-			MaxConcurrency:  rc.MaxConcurrency,
-			DeadLetterQueue: rc.DeadLetterQueue,
+			Queue: d.Queue, Worker: d.Worker,
+			BatchSize: s.BatchSize, MaxWaitTimeMs: s.MaxWaitTimeMs, MaxRetries: s.MaxRetries, RetryDelay: s.RetryDelay,
+			MaxConcurrency:  s.MaxConcurrency,
+			DeadLetterQueue: d.DeadLetterQueue,
 		})
 	}
-	producers := topology.Producers()
-	written := make([]string, 0, len(producers))
-	for q := range producers {
-		written = append(written, q)
-	}
-	sort.Strings(written)
-	consumed := map[string]bool{}
-	for _, rc := range raw {
-		consumed[rc.Queue] = true
-	}
-	for _, q := range written {
-		if !consumed[q] && !deadLetter[q] {
-			r.Problemf("consumers", "add a consumer for "+q+", or use it as the deadLetterQueue of another consumer",
-				"queue %s is written to by %s but has no consumer, so its messages would pile up", q, strings.Join(producers[q], ", "))
-		}
-	}
 	return out
+}
+
+func orNone(q string) string {
+	if q == "" {
+		return "no queue"
+	}
+	return q
 }
 
 // tzPrefix matches the time-zone prefix robfig/cron accepts but Cloudflare
@@ -386,13 +382,13 @@ var tzPrefix = regexp.MustCompile(`^(CRON_)?TZ=`)
 // @hourly, which Cloudflare does not accept.
 var cronParser = cronFields()
 
+// readCrons returns the declared schedules (topology.Worker.Crons), each
+// Worker's replaced by the stack file's crons.<worker> when it has one.
 func readCrons(r *stackconfig.Reader) map[string][]string {
 	crons := map[string][]string{}
+	out := topology.Crons()
 	if !r.Object("crons", &crons) {
-		for w, s := range DefaultCrons {
-			crons[w] = append([]string(nil), s...)
-		}
-		return crons
+		return out
 	}
 	workers := make([]string, 0, len(crons))
 	for w := range crons {
@@ -401,7 +397,7 @@ func readCrons(r *stackconfig.Reader) map[string][]string {
 	sort.Strings(workers)
 	for _, w := range workers {
 		if !knownWorker(w) {
-			r.Problemf("crons."+w, "use one of "+workerList, "%q is not a Worker of this project", w)
+			r.Problemf("crons."+w, "use one of "+workerList(), "%q is not a Worker of this project", w)
 			continue
 		}
 		if len(crons[w]) == 0 {
@@ -422,6 +418,7 @@ func readCrons(r *stackconfig.Reader) map[string][]string {
 			}
 			seen[spec] = true
 		}
+		out[w] = crons[w]
 	}
-	return crons
+	return out
 }

@@ -2,9 +2,12 @@ package program_test
 
 import (
 	"encoding/json"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/clustera/infra/projects/cloudflare-workers/program"
+	"github.com/clustera/infra/projects/cloudflare-workers/topology"
 	"github.com/clustera/infra/shared/contracts"
 	"github.com/clustera/infra/shared/mocktest"
 )
@@ -24,9 +27,27 @@ const (
 )
 
 var (
-	workers = []string{"ai-processor", "constellation", "dome-api", "dome-cron", "dome-notify", "silo"}
+	// workers are the declared Workers, sorted as the mocks list them.
+	workers = sortedNames()
 	queues  = []string{"content-events", "dome-events", "embed-dead-letter", "enriched-content", "new-content-ai", "new-content-constellation"}
 )
+
+// sortedNames returns the declared Workers, sorted.
+func sortedNames() []string {
+	names := topology.Names()
+	sort.Strings(names)
+	return names
+}
+
+// cronSchedules returns the declared schedules as the contract exports
+// them (Worker → comma-separated schedules).
+func cronSchedules() map[string]any {
+	out := map[string]any{}
+	for w, s := range topology.Crons() {
+		out[w] = strings.Join(s, ",")
+	}
+	return out
+}
 
 // upstream returns the outputs a cloudflare-storage stack would export,
 // with IDs that differ from names so a binding to the wrong field shows.
@@ -97,4 +118,13 @@ func committedConsumers(t *testing.T, stack string) []map[string]any {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// scriptPrefix is the prefix of the script names of a stack: prod keeps
+// the existing names (its names map).
+func scriptPrefix(stack string) string {
+	if stack == "prod" {
+		return ""
+	}
+	return stack + "-"
 }

@@ -1,4 +1,4 @@
-// Package program declares the six Workers of the platform with their
+// Package program declares the Workers of package topology with their
 // bindings, queue consumers and cron triggers, on top of the storage that
 // cloudflare-storage exports. Its outputs are the CloudflareWorkers
 // contract.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/clustera/infra/projects/cloudflare-workers/program"
+	"github.com/clustera/infra/projects/cloudflare-workers/topology"
 	"github.com/clustera/infra/shared/mocktest"
 )
 
@@ -128,10 +129,21 @@ func TestBindings(t *testing.T) {
 				},
 				"dome-notify": {},
 			}
-			for _, w := range workers {
+			for w := range want {
 				got := bindingsOf(find(t, res, scriptType, w))
 				if !reflect.DeepEqual(got, want[w]) {
 					t.Errorf("%s bindings:\n got %v\nwant %v", w, got, want[w])
+				}
+			}
+			for _, w := range topology.Workers {
+				got := bindingsOf(find(t, res, scriptType, w.Name))
+				if len(got) != len(w.Bindings) {
+					t.Errorf("%s: %d bindings, want the %d declared", w.Name, len(got), len(w.Bindings))
+				}
+				for _, b := range w.Bindings {
+					if _, ok := got[b.Name]; !ok {
+						t.Errorf("%s: declared binding %s missing from %v", w.Name, b.Name, got)
+					}
 				}
 			}
 		})
@@ -184,8 +196,8 @@ func TestQueueConsumers(t *testing.T) {
 				"dome-events":               {"dome-notify", 10, 1000, 3, 5, ""},
 			}
 			consumers := res.OfType(consumerType)
-			if len(consumers) != len(wants) {
-				t.Fatalf("%d consumers, want %d", len(consumers), len(wants))
+			if len(consumers) != len(topology.Consumers()) {
+				t.Fatalf("%d consumers, want the %d declared", len(consumers), len(topology.Consumers()))
 			}
 			for queue, w := range wants {
 				c := find(t, res, consumerType, queue+"-consumer")
@@ -232,12 +244,13 @@ func TestDomeEventsHasOneConsumer(t *testing.T) {
 	}
 }
 
-// TestConsumerDefaultsAndConcurrency checks the defaults of unset settings
-// and an explicit concurrency cap.
+// TestConsumerDefaultsAndConcurrency checks the defaults of unset
+// settings, the declared ones (topology.Worker.Consumes), and an explicit
+// concurrency cap.
 func TestConsumerDefaultsAndConcurrency(t *testing.T) {
 	consumers := committedConsumers(t, "local")
 	for _, c := range consumers {
-		for _, k := range []string{"batchSize", "maxWaitTimeMs", "maxRetries", "retryDelay"} {
+		for _, k := range []string{"batchSize", "maxWaitTimeMs", "maxRetries", "retryDelay", "worker", "deadLetterQueue"} {
 			delete(c, k)
 		}
 		if c["queue"] == "new-content-ai" {
@@ -245,17 +258,36 @@ func TestConsumerDefaultsAndConcurrency(t *testing.T) {
 		}
 	}
 	res := run(t, "dev", map[string]string{ns + "consumers": mustJSON(consumers)})
-	for _, c := range res.OfType(consumerType) {
+	checkDeclaredConsumers(t, res, "dev", map[string]float64{"new-content-ai": 2})
+}
+
+// checkDeclaredConsumers checks that a stack runs exactly the declared
+// consumers with their declared settings, and the given concurrency caps.
+func checkDeclaredConsumers(t *testing.T, res *mocktest.Result, stack string, concurrency map[string]float64) {
+	t.Helper()
+	declared := topology.Consumers()
+	if got := len(res.OfType(consumerType)); got != len(declared) {
+		t.Errorf("%s: %d consumers, want the %d declared", stack, got, len(declared))
+	}
+	for _, d := range declared {
+		c := find(t, res, consumerType, d.Queue+"-consumer")
+		s := d.Settings
 		got := [4]float64{c.Number("settings.batchSize"), c.Number("settings.maxWaitTimeMs"), c.Number("settings.maxRetries"), c.Number("settings.retryDelay")}
-		if got != [4]float64{10, 5000, 3, 0} {
-			t.Errorf("%s: settings = %v, want the Cloudflare defaults", c.Name, got)
+		if want := [4]float64{float64(s.BatchSize), float64(s.MaxWaitTimeMs), float64(s.MaxRetries), float64(s.RetryDelay)}; got != want {
+			t.Errorf("%s: %s: settings = %v, want the declared %v", stack, c.Name, got, want)
 		}
-		want := 0.0
-		if c.Name == "new-content-ai-consumer" {
-			want = 2
+		if c.Number("settings.maxConcurrency") != concurrency[d.Queue] {
+			t.Errorf("%s: %s: maxConcurrency = %v, want %v", stack, c.Name, c.Number("settings.maxConcurrency"), concurrency[d.Queue])
 		}
-		if c.Number("settings.maxConcurrency") != want {
-			t.Errorf("%s: maxConcurrency = %v, want %v", c.Name, c.Number("settings.maxConcurrency"), want)
+		if want := scriptPrefix(stack) + d.Worker; c.String("scriptName") != want || !strings.Contains(c.Parent, "::"+program.WorkerType+"::"+d.Worker) {
+			t.Errorf("%s: %s: run by %q under %q, want %s", stack, c.Name, c.String("scriptName"), c.Parent, want)
+		}
+		want := ""
+		if d.DeadLetterQueue != "" {
+			want = stack + "-" + d.DeadLetterQueue
+		}
+		if c.String("deadLetterQueue") != want {
+			t.Errorf("%s: %s: deadLetterQueue = %q, want %q", stack, c.Name, c.String("deadLetterQueue"), want)
 		}
 	}
 }
@@ -263,11 +295,10 @@ func TestConsumerDefaultsAndConcurrency(t *testing.T) {
 // TestCron checks the cron trigger of dome-cron and configured schedules.
 func TestCron(t *testing.T) {
 	res := run(t, "staging", nil)
-	crons := res.OfType(cronType)
-	if len(crons) != 1 {
-		t.Fatalf("%d cron triggers, want 1", len(crons))
+	if n := len(res.OfType(cronType)); n != len(topology.Crons()) {
+		t.Fatalf("%d cron triggers, want the %d declared", n, len(topology.Crons()))
 	}
-	c := crons[0]
+	c := find(t, res, cronType, "dome-cron-cron")
 	if c.Name != "dome-cron-cron" || c.String("scriptName") != "staging-dome-cron" || c.String("accountId") != sharedAccount {
 		t.Errorf("cron trigger = %s %v", c.Name, c.Inputs)
 	}
@@ -281,7 +312,8 @@ func TestCron(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{"dome-cron": "*/5 * * * *,0 3 * * MON", "dome-notify": "30 8 1 * *"}
+	want := cronSchedules()
+	want["dome-cron"], want["dome-notify"] = "*/5 * * * *,0 3 * * MON", "30 8 1 * *"
 	if !reflect.DeepEqual(res.Exports["cronSchedules"], want) {
 		t.Errorf("cronSchedules = %v", res.Exports["cronSchedules"])
 	}
@@ -291,13 +323,14 @@ func TestCron(t *testing.T) {
 }
 
 // TestDefaultsWithoutOptionalKeys checks the defaults of the optional keys
-// (crons, observability, compatibilityFlags) on a stack file without them.
+// (crons, observability, compatibilityFlags, consumers) on a stack file
+// without them.
 func TestDefaultsWithoutOptionalKeys(t *testing.T) {
 	cfg, err := mocktest.StackConfig(project, "local")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"crons", "observability", "compatibilityFlags"} {
+	for _, k := range []string{"crons", "observability", "compatibilityFlags", "consumers"} {
 		if _, ok := cfg[ns+k]; !ok {
 			t.Fatalf("the committed local stack has no %s to remove", k)
 		}
@@ -307,13 +340,19 @@ func TestDefaultsWithoutOptionalKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crons := res.OfType(cronType)
-	if len(crons) != 1 || crons[0].String("scriptName") != "local-dome-cron" || crons[0].String("schedules[0].cron") != "*/5 * * * *" {
-		t.Errorf("default cron triggers = %v", crons)
+	for w, schedules := range topology.Crons() {
+		c := find(t, res, cronType, w+"-cron")
+		if c.String("scriptName") != "local-"+w || c.String("schedules[0].cron") != schedules[0] {
+			t.Errorf("default cron trigger of %s = %v", w, c.Inputs)
+		}
 	}
-	if got := res.Exports["cronSchedules"]; !reflect.DeepEqual(got, map[string]any{"dome-cron": "*/5 * * * *"}) {
+	if n := len(res.OfType(cronType)); n != len(topology.Crons()) {
+		t.Errorf("%d cron triggers, want the %d declared", n, len(topology.Crons()))
+	}
+	if got := res.Exports["cronSchedules"]; !reflect.DeepEqual(got, cronSchedules()) || got.(map[string]any)["dome-cron"] != "*/5 * * * *" {
 		t.Errorf("cronSchedules = %v", got)
 	}
+	checkDeclaredConsumers(t, res, "local", nil)
 	for _, s := range res.OfType(scriptType) {
 		if !s.Bool("observability.enabled") || s.Number("observability.headSamplingRate") != 1 {
 			t.Errorf("%s: default observability = %v", s.Name, s.Get("observability"))
@@ -351,7 +390,7 @@ func TestContract(t *testing.T) {
 	for _, w := range workers {
 		names[w] = "staging-" + w
 	}
-	want := map[string]any{"scriptNames": names, "cronSchedules": map[string]any{"dome-cron": "*/5 * * * *"}}
+	want := map[string]any{"scriptNames": names, "cronSchedules": cronSchedules()}
 	if !reflect.DeepEqual(res.Exports, want) {
 		t.Errorf("exports = %v, want %v", res.Exports, want)
 	}
@@ -363,7 +402,7 @@ func TestContract(t *testing.T) {
 // TestEveryResourceAccountsForTheDesign checks the exact set of resources.
 func TestEveryResourceAccountsForTheDesign(t *testing.T) {
 	res := run(t, "local", nil)
-	want := map[string]int{scriptType: 6, consumerType: 5, cronType: 1}
+	want := map[string]int{scriptType: len(topology.Workers), consumerType: len(topology.Consumers()), cronType: len(topology.Crons())}
 	if got := res.Count(); !reflect.DeepEqual(got, want) {
 		t.Errorf("counts = %v, want %v", got, want)
 	}

@@ -2,10 +2,12 @@ package program_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/clustera/infra/projects/cloudflare-workers/program"
+	"github.com/clustera/infra/projects/cloudflare-workers/topology"
 	"github.com/clustera/infra/shared/mocktest"
 )
 
@@ -61,17 +63,6 @@ func TestSecondConsumerIsRejected(t *testing.T) {
 // TestInvalidConfiguration checks every other validation rule; each error
 // names the stack file and the key.
 func TestInvalidConfiguration(t *testing.T) {
-	drop := func(queue string) func([]map[string]any) []map[string]any {
-		return func(cs []map[string]any) []map[string]any {
-			var out []map[string]any
-			for _, c := range cs {
-				if c["queue"] != queue {
-					out = append(out, c)
-				}
-			}
-			return out
-		}
-	}
 	set := func(queue, key string, v any) func([]map[string]any) []map[string]any {
 		return func(cs []map[string]any) []map[string]any {
 			if v == nil {
@@ -138,8 +129,8 @@ func TestInvalidConfiguration(t *testing.T) {
 			[]string{"cloudflare-workers:consumers[1].queue: is missing"}},
 		{"unknown consumer Worker", withConsumers(t, set("dome-events", "worker", "notifier")),
 			[]string{`cloudflare-workers:consumers[4].worker: "notifier" is not a Worker of this project`}},
-		{"consumer without Worker", withConsumers(t, set("dome-events", "worker", nil)),
-			[]string{"cloudflare-workers:consumers[4].worker: is missing"}},
+		{"consumer moved to another Worker", withConsumers(t, set("dome-events", "worker", "dome-cron")),
+			[]string{file + "cloudflare-workers:consumers[4].worker: queue dome-events is consumed by dome-notify, not dome-cron; fix: remove the key (or set it to dome-notify): which Worker consumes a queue is declared once, in projects/cloudflare-workers/topology/topology.go"}},
 		{"batch size 0", withConsumers(t, set("content-events", "batchSize", 0)),
 			[]string{"cloudflare-workers:consumers[2].batchSize: 0 is out of range for the consumer of content-events; fix: use 1 to 100 messages"}},
 		{"batch size 101", withConsumers(t, set("content-events", "batchSize", 101)),
@@ -160,12 +151,10 @@ func TestInvalidConfiguration(t *testing.T) {
 			[]string{`cloudflare-workers:consumers[0].deadLetterQueue: "dlq" is not a queue of cloudflare-storage`}},
 		{"queue is its own dead letter queue", withConsumers(t, set("new-content-ai", "deadLetterQueue", "new-content-ai")),
 			[]string{"cloudflare-workers:consumers[1].deadLetterQueue: queue new-content-ai cannot be its own dead letter queue"}},
-		{"written queue without consumer", withConsumers(t, drop("enriched-content")),
-			[]string{"cloudflare-workers:consumers: queue enriched-content is written to by ai-processor but has no consumer"}},
-		{"R2 queue without consumer", withConsumers(t, drop("content-events")),
-			[]string{"cloudflare-workers:consumers: queue content-events is written to by R2 event notification (cloudflare-storage) but has no consumer"}},
-		{"dead letter queue neither consumed nor used", withConsumers(t, set("new-content-constellation", "deadLetterQueue", nil)),
-			[]string{"cloudflare-workers:consumers: queue embed-dead-letter is written to by constellation but has no consumer"}},
+		{"dead letter queue changed", withConsumers(t, set("new-content-constellation", "deadLetterQueue", "new-content-ai")),
+			[]string{file + "cloudflare-workers:consumers[0].deadLetterQueue: the consumer of new-content-constellation sends failed messages to embed-dead-letter, not new-content-ai; fix: remove the key"}},
+		{"dead letter queue added", withConsumers(t, set("new-content-ai", "deadLetterQueue", "embed-dead-letter")),
+			[]string{file + "cloudflare-workers:consumers[1].deadLetterQueue: the consumer of new-content-ai sends failed messages to no queue, not embed-dead-letter"}},
 
 		{"cron of an unknown Worker", map[string]string{ns + "crons": `{"dome-crom":["*/5 * * * *"]}`},
 			[]string{`cloudflare-workers:crons.dome-crom: "dome-crom" is not a Worker of this project`}},
@@ -195,13 +184,32 @@ func TestInvalidConfiguration(t *testing.T) {
 	}
 }
 
+// TestEntryOfUnconsumedQueue checks a stack file's consumers entry for a
+// queue no declared Worker consumes (today: the dead-letter queue).
+func TestEntryOfUnconsumedQueue(t *testing.T) {
+	var queue string
+	for _, q := range topology.Queues {
+		if _, ok := topology.ConsumerOf(q); !ok {
+			queue = q
+			break
+		}
+	}
+	if queue == "" {
+		t.Skip("every queue has a declared consumer")
+	}
+	cfg := withConsumers(t, func(cs []map[string]any) []map[string]any {
+		return append(cs, map[string]any{"queue": queue, "batchSize": 5})
+	})
+	n := len(committedConsumers(t, "local"))
+	expectInvalid(t, "local", options("local", cfg), fmt.Sprintf("projects/cloudflare-workers/Pulumi.local.yaml: cloudflare-workers:consumers[%d].queue: no Worker consumes queue %s; fix: declare the consumer in the Consumes of its Worker in projects/cloudflare-workers/topology/topology.go (docs/runbooks/add-worker.md), or remove the entry", n, queue))
+}
+
 // TestMissingKeys checks the required keys: a stack file without them
-// reports each one.
+// reports each one (consumers are declared, so their key is optional).
 func TestMissingKeys(t *testing.T) {
 	expectInvalid(t, "dev", mocktest.Options{NoStackFile: true, Upstreams: upstream("dev")},
-		"invalid configuration (3 problems)",
+		"invalid configuration (2 problems)",
 		"projects/cloudflare-workers/Pulumi.dev.yaml: cloudflare-workers:compatibilityDate: is missing",
-		"projects/cloudflare-workers/Pulumi.dev.yaml: cloudflare-workers:consumers: is missing",
 		"projects/cloudflare-workers/Pulumi.dev.yaml: cloudflare-workers:release: is missing; fix: pin the release of the Worker code")
 }
 

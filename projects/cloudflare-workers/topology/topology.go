@@ -1,10 +1,3 @@
-// Package topology declares how the six Workers of the platform are wired:
-// which storage objects, queues, Workers AI and other Workers each one binds,
-// under which binding name. The binding names are the variable names the
-// Worker code reads from its env, so they change only together with the
-// application code. Queue consumers, whose batch and retry settings differ
-// per environment, are configuration (see package config); the queues that
-// must have a consumer are derived from the producers declared here.
 package topology
 
 import (
@@ -70,10 +63,19 @@ type Binding struct {
 	Target string
 }
 
-// Worker is one Worker and its bindings.
+// Worker is the declaration of one Worker: its bindings, the queues it
+// consumes and its cron schedules.
 type Worker struct {
+	// Name is the logical name: the script name outside prod is
+	// <env>-<Name>, the bundle is BundleKey and the pin PinKey.
 	Name     string
 	Bindings []Binding
+	// Consumes lists the queues the Worker consumes, with the default
+	// settings of each consumer (a stack file may tune them).
+	Consumes []Consumer
+	// Crons are the default cron schedules, five fields in UTC (a stack
+	// file's crons key replaces them).
+	Crons []string
 }
 
 // Binding names shared by several Workers.
@@ -83,7 +85,8 @@ const (
 )
 
 // Workers lists the Workers in deployment order: every Worker comes after
-// the Workers it has a service binding to.
+// the Workers it has a service binding to. To add one, follow
+// docs/runbooks/add-worker.md.
 var Workers = []Worker{
 	{Name: Silo, Bindings: []Binding{
 		{"DB", D1, SiloDB},
@@ -91,6 +94,9 @@ var Workers = []Worker{
 		{"NEW_CONTENT_CONSTELLATION", Queue, NewContentConstellation},
 		{"NEW_CONTENT_AI", Queue, NewContentAI},
 		{DomeEventsBinding, Queue, DomeEvents},
+	}, Consumes: []Consumer{
+		{Queue: ContentEvents, Settings: Settings{BatchSize: 25, MaxWaitTimeMs: 2000, MaxRetries: 3, RetryDelay: 10}},
+		{Queue: EnrichedContent, Settings: Settings{BatchSize: 10, MaxWaitTimeMs: 5000, MaxRetries: 3, RetryDelay: 10}},
 	}},
 	{Name: Constellation, Bindings: []Binding{
 		{"VECTORIZE", Vectorize, DomeNotes},
@@ -98,12 +104,16 @@ var Workers = []Worker{
 		{"SILO", Service, Silo},
 		{"EMBED_DEAD_LETTER", Queue, EmbedDeadLetter},
 		{DomeEventsBinding, Queue, DomeEvents},
+	}, Consumes: []Consumer{
+		{Queue: NewContentConstellation, DeadLetterQueue: EmbedDeadLetter, Settings: Settings{BatchSize: 10, MaxWaitTimeMs: 5000, MaxRetries: 5, RetryDelay: 30}},
 	}},
 	{Name: AIProcessor, Bindings: []Binding{
 		{AIBinding, AI, ""},
 		{"SILO", Service, Silo},
 		{"ENRICHED_CONTENT", Queue, EnrichedContent},
 		{DomeEventsBinding, Queue, DomeEvents},
+	}, Consumes: []Consumer{
+		{Queue: NewContentAI, Settings: Settings{BatchSize: 5, MaxWaitTimeMs: 5000, MaxRetries: 3, RetryDelay: 60}},
 	}},
 	{Name: DomeAPI, Bindings: []Binding{
 		{"D1_DATABASE", D1, DomeMetaDB},
@@ -114,8 +124,12 @@ var Workers = []Worker{
 	{Name: DomeCron, Bindings: []Binding{
 		{"D1_DATABASE", D1, DomeMetaDB},
 		{DomeEventsBinding, Queue, DomeEvents},
+	}, Crons: []string{"*/5 * * * *"}},
+	// dome-notify is the one consumer of dome-events; dome-cron produces to
+	// it (docs/decisions/0021-one-consumer-per-queue.md).
+	{Name: DomeNotify, Consumes: []Consumer{
+		{Queue: DomeEvents, Settings: Settings{BatchSize: 10, MaxWaitTimeMs: 1000, MaxRetries: 3, RetryDelay: 5}},
 	}},
-	{Name: DomeNotify},
 }
 
 // Names returns the logical names of the Workers, in deployment order.
@@ -137,6 +151,18 @@ func Find(name string) (Worker, bool) {
 	return Worker{}, false
 }
 
+// Crons returns the declared cron schedules by Worker, for the Workers
+// that have any.
+func Crons() map[string][]string {
+	out := map[string][]string{}
+	for _, w := range Workers {
+		if len(w.Crons) > 0 {
+			out[w.Name] = append([]string(nil), w.Crons...)
+		}
+	}
+	return out
+}
+
 // IsQueue reports whether name is a queue of cloudflare-storage.
 func IsQueue(name string) bool {
 	for _, q := range Queues {
@@ -149,9 +175,11 @@ func IsQueue(name string) bool {
 
 // Producers returns, per queue, who writes to it: the Workers with a
 // producer binding and the external producers.
-func Producers() map[string][]string {
+func Producers() map[string][]string { return producersOf(Workers) }
+
+func producersOf(workers []Worker) map[string][]string {
 	out := map[string][]string{}
-	for _, w := range Workers {
+	for _, w := range workers {
 		for _, b := range w.Bindings {
 			if b.Kind == Queue {
 				out[b.Target] = append(out[b.Target], w.Name)
@@ -167,9 +195,9 @@ func Producers() map[string][]string {
 var jsIdent = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 
 // Validate checks a topology: binding names are unique upper-case
-// identifiers per Worker, every target exists, and service bindings only
-// point at Workers declared earlier, which rules out cycles and gives the
-// deployment order.
+// identifiers per Worker, every target exists, service bindings only point
+// at Workers declared earlier, which rules out cycles and gives the
+// deployment order, and the consumers are valid (consumerProblems).
 func Validate(workers []Worker, queues []string, storage map[Kind][]string) error {
 	var errs []string
 	seen := map[string]bool{}
@@ -222,6 +250,7 @@ func Validate(workers []Worker, queues []string, storage map[Kind][]string) erro
 		}
 		seen[w.Name] = true
 	}
+	errs = append(errs, consumerProblems(workers, isQueue)...)
 	if len(errs) > 0 {
 		sort.Strings(errs)
 		return fmt.Errorf("topology: %s", strings.Join(errs, "; "))
