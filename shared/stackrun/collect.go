@@ -33,6 +33,7 @@ type collector struct {
 	inflight   map[string]string // urn -> step started and not finished
 	frozen     []string          // the steps in flight when the operation was interrupted
 	started    time.Time
+	record     *stepLog // the task's steps, when it asks for them (steps.go)
 }
 
 func newCollector(w io.Writer, observe func(string)) *collector {
@@ -67,6 +68,7 @@ func (c *collector) add(ev events.EngineEvent) {
 	if c.w != nil {
 		_ = c.w.Encode(ev.EngineEvent)
 	}
+	c.record.add(ev.EngineEvent)
 	switch {
 	case ev.ResourcePreEvent != nil:
 		m := ev.ResourcePreEvent.Metadata

@@ -142,7 +142,9 @@ func Execute(ctx context.Context, hard <-chan struct{}, t Task, p Project, h Hoo
 	}
 	envSecrets := EnvSecrets()
 	r := &run{ctx: ctx, t: t, stack: stack, logw: masked(logf, envSecrets), evw: masked(evf, envSecrets), progress: progress}
+	r.steps = newStepLog(t)
 	res := r.do(ctx)
+	res.Steps = r.steps.list()
 	res.Error = stateHint(t.Project, t.Stack, res.Error)
 	if res.Status == Failed && ctx.Err() != nil {
 		res.Status = Interrupted
@@ -188,6 +190,7 @@ type run struct {
 	logw, evw  io.Writer // the log and the event stream, credentials masked
 	progress   func(string)
 	violations []string
+	steps      *stepLog // nil unless the task asks for its steps
 }
 
 func (r *run) do(ctx context.Context) Result {
@@ -313,6 +316,7 @@ func (r *run) do(ctx context.Context) Result {
 // engine runs one engine operation with its event stream collected.
 func (r *run) engine(f func(ch chan<- events.EngineEvent) (map[string]int, error)) (map[string]int, *collector, error) {
 	col := newCollector(r.evw, r.progress)
+	col.record = r.steps
 	ch := make(chan events.EngineEvent)
 	done := make(chan struct{})
 	go func() { col.consume(ch); close(done) }()
