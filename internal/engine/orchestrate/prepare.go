@@ -52,22 +52,9 @@ func Prepare(ctx context.Context, req Request) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	if base := req.Selection.AffectedBase; base != "" {
-		files, err := affected.ChangedFiles(ctx, req.Root, base)
-		if err != nil {
-			return nil, err
-		}
-		sel, err := affected.Affected(ctx, req.Root, g, req.Env, files)
-		if err != nil {
-			return nil, err
-		}
-		req.Selection.Affected = sel.Projects
-		PrintAffected(req.Out, base, sel)
+	if err := resolveAffected(ctx, &req, g); err != nil {
+		return nil, err
 	}
-
-	// Lock the selected projects first, so a second run on the same
-	// environment and project fails at once, naming the holder, before it
-	// starts anything.
 	selected, err := Selected(g, req.Selection)
 	if err != nil {
 		return nil, err
@@ -79,34 +66,78 @@ func Prepare(ctx context.Context, req Request) (*Prepared, error) {
 			p.Close()
 		}
 	}()
-	if req.Op != runner.Outputs {
-		var names []string
-		for _, n := range selected {
-			names = append(names, req.scope()+"/"+n)
-		}
-		if p.locks, err = lock.AcquireAll(filepath.Join(req.StateDir, "locks"), names, req.Command); err != nil {
-			return nil, err
-		}
+	// Lock the selected projects first, so a second run on the same
+	// environment and project fails at once, naming the holder, before it
+	// starts anything.
+	if err := p.lock(); err != nil {
+		return nil, err
 	}
-
-	policies := !req.NoPolicy && (req.Op == runner.Deploy || req.Op == runner.Preview || req.Op == runner.Drift)
 	p.runDir = filepath.Join(req.StateDir, "runs", req.scope(), time.Now().Format("20060102-150405.000")+"-"+string(req.Op))
 	if err := os.MkdirAll(p.runDir, 0o755); err != nil {
 		return nil, err
 	}
+	policies := !req.NoPolicy && (req.Op == runner.Deploy || req.Op == runner.Preview || req.Op == runner.Drift)
+	bins, buildErrs, err := p.buildAndOpen(ctx, policies)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.makePlan(ctx, g); err != nil {
+		return nil, err
+	}
+	if !p.empty() {
+		p.checkProjects(ctx, bins, buildErrs, policies)
+	}
+	ready = true
+	return p, nil
+}
 
-	// The selected projects' binaries build while the session starts the
-	// CLI, the policy pack and the providers. A project that does not
-	// compile fails alone; refresh, destroy and outputs run no program and
-	// build nothing.
-	var bins map[string]string
-	var buildErrs map[string]error
+// resolveAffected resolves an affected selection (-affected) into
+// req.Selection.Affected and prints it with its reasons.
+func resolveAffected(ctx context.Context, req *Request, g *graph.Graph) error {
+	base := req.Selection.AffectedBase
+	if base == "" {
+		return nil
+	}
+	files, err := affected.ChangedFiles(ctx, req.Root, base)
+	if err != nil {
+		return err
+	}
+	sel, err := affected.Affected(ctx, req.Root, g, req.Env, files)
+	if err != nil {
+		return err
+	}
+	req.Selection.Affected = sel.Projects
+	PrintAffected(req.Out, base, sel)
+	return nil
+}
+
+// lock takes the orchestrator's lock of every selected project; outputs
+// takes none.
+func (p *Prepared) lock() error {
+	if p.req.Op == runner.Outputs {
+		return nil
+	}
+	var names []string
+	for _, n := range p.selected {
+		names = append(names, p.req.scope()+"/"+n)
+	}
+	var err error
+	p.locks, err = lock.AcquireAll(filepath.Join(p.req.StateDir, "locks"), names, p.req.Command)
+	return err
+}
+
+// buildAndOpen builds the selected projects' binaries while the session
+// starts the CLI, the policy pack and the providers. A project that does
+// not compile fails alone (buildErrs); refresh, destroy and outputs run no
+// program and build nothing.
+func (p *Prepared) buildAndOpen(ctx context.Context, policies bool) (bins map[string]string, buildErrs map[string]error, err error) {
+	req := p.req
 	built := make(chan struct{})
 	go func() {
 		defer close(built)
 		var names []string
 		if req.Op.RunsProgram() {
-			names = selected
+			names = p.selected
 		}
 		bins, buildErrs = runner.Build(ctx, req.Root, names, p.logOf, req.Out)
 	}()
@@ -114,16 +145,22 @@ func Prepare(ctx context.Context, req Request) (*Prepared, error) {
 		Engine: true, Policies: policies, Rehearsal: req.Rehearsal})
 	<-built
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p.session = s
+	return bins, buildErrs, nil
+}
 
+// makePlan clears the stale stack locks of the selection, reads the
+// environment's stacks and makes the plan.
+func (p *Prepared) makePlan(ctx context.Context, g *graph.Graph) error {
+	req, s := p.req, p.session
 	if req.Op != runner.Outputs {
 		// Outputs takes no orchestrator lock, so it may not judge locks:
 		// another run may be working on these stacks.
-		notes, err := s.ClearStaleLocks(selected)
+		notes, err := s.ClearStaleLocks(p.selected)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, line := range notes {
 			fmt.Fprintln(req.Out, "note: "+line)
@@ -131,29 +168,29 @@ func Prepare(ctx context.Context, req Request) (*Prepared, error) {
 	}
 	inv, err := s.Inventory(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if p.plan, err = MakePlan(req.Env, req.Op, g, req.Selection, inv, req.Confirm); err != nil {
-		return nil, err
-	}
-	if p.empty() {
-		ready = true
-		return p, nil
-	}
+	p.plan, err = MakePlan(req.Env, req.Op, g, req.Selection, inv, req.Confirm)
+	return err
+}
 
+// checkProjects sets up the runner, marks the projects that did not build
+// or whose configuration is invalid as failed, and prints the preflight.
+func (p *Prepared) checkProjects(ctx context.Context, bins map[string]string, buildErrs map[string]error, policies bool) {
+	req, plan := p.req, p.plan
 	p.parallel = req.Parallel
 	if p.parallel <= 0 {
-		p.parallel = p.plan.Graph.Width()
+		p.parallel = plan.Graph.Width()
 	}
-	p.runner = &runner.Runner{S: s, RunDir: p.runDir, PreviewFirst: policies && anyMandatory(s.Settings),
+	p.runner = &runner.Runner{S: p.session, RunDir: p.runDir, PreviewFirst: policies && anyMandatory(p.session.Settings),
 		Binaries: bins, Failed: map[string]error{}, Hard: req.Hard, Timeout: req.Timeout}
 	for n, err := range buildErrs {
 		p.runner.Failed[n] = err
 	}
 	if req.ClearPendingCreates {
-		for n, t := range p.plan.Tasks {
+		for n, t := range plan.Tasks {
 			t.ClearPendingCreates = true
-			p.plan.Tasks[n] = t
+			plan.Tasks[n] = t
 		}
 	}
 	if req.Op.RunsProgram() {
@@ -161,13 +198,11 @@ func Prepare(ctx context.Context, req Request) (*Prepared, error) {
 		// own process, before any of them runs: all problems are listed up
 		// front; a project with invalid configuration fails, its
 		// dependents are blocked, the others run.
-		for n, err := range p.runner.CheckConfig(ctx, p.plan.Order, max(p.parallel, 2)) {
+		for n, err := range p.runner.CheckConfig(ctx, plan.Order, max(p.parallel, 2)) {
 			p.runner.Failed[n] = err
 		}
 	}
-	printPreflight(req.Out, req.Root, p.plan.Order, p.runner.Failed, p.logOf)
-	ready = true
-	return p, nil
+	printPreflight(req.Out, req.Root, plan.Order, p.runner.Failed, p.logOf)
 }
 
 // Close closes the session and releases the locks.
