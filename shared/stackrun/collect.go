@@ -36,6 +36,7 @@ type collector struct {
 	rootOut    rootOutputs   // the stack's own outputs, as the last root outputs event gave them
 	sameMoved  []string      // same steps whose state still changes (options, inputs the provider ignores)
 	closed     chan struct{} // closed when the event stream has ended
+	record     *stepLog      // the task's steps, when it asks for them (steps.go)
 }
 
 func newCollector(w io.Writer, observe func(string)) *collector {
@@ -71,6 +72,7 @@ func (c *collector) add(ev events.EngineEvent) {
 	if c.w != nil {
 		_ = c.w.Encode(ev.EngineEvent)
 	}
+	c.record.add(ev.EngineEvent)
 	switch {
 	case ev.ResourcePreEvent != nil:
 		m := ev.ResourcePreEvent.Metadata

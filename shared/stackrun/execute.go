@@ -153,8 +153,10 @@ func Execute(ctx context.Context, hard <-chan struct{}, t Task, p Project, h Hoo
 	}
 	envSecrets := EnvSecrets()
 	r := &run{ctx: ctx, t: t, stack: stack, logw: masked(logf, envSecrets), evw: masked(evf, envSecrets), progress: progress}
+	r.steps = newStepLog(t)
 	running.Store(r)
 	res := r.do(ctx)
+	res.Steps = r.steps.list()
 	res.Error = stateHint(t.Project, t.Stack, res.Error)
 	if res.Status == Failed && ctx.Err() != nil {
 		res.Status = Interrupted
@@ -204,6 +206,7 @@ type run struct {
 	// outputs read right after it are served from its events.
 	updating atomic.Pointer[collector]
 	current  atomic.Pointer[collector] // the collector of the operation in flight
+	steps    *stepLog                  // nil unless the task asks for its steps
 }
 
 func (r *run) do(ctx context.Context) Result {
@@ -341,6 +344,7 @@ func (r *run) do(ctx context.Context) Result {
 func (r *run) engine(f func(ch chan<- events.EngineEvent) (map[string]int, error)) (map[string]int, *collector, error) {
 	col := newCollector(r.evw, r.progress)
 	r.current.Store(col)
+	col.record = r.steps
 	ch := make(chan events.EngineEvent)
 	done := make(chan struct{})
 	go func() { col.consume(ch); close(done) }()

@@ -16,6 +16,10 @@
 //	{"kind":"cli-exit","pid":4242}     that CLI exited
 //	{"kind":"result","result":{...}}   the Result; always the last message
 //
+// A task with "steps": true also gets, in its Result, the engine steps of
+// the resources that touch a cloud object (Step, steps.go), so the
+// orchestrator need not read the event file back.
+//
 // A project started while its upstreams still run (the orchestrator starts
 // dependents early, so their CLI and program start overlap the upstream's
 // deploy) lists them in the task's "await"; its program then waits in
@@ -118,6 +122,8 @@ type Task struct {
 	// Owners is the folder of CLI owner records (shared/procid), which
 	// prove a stale lock's holder dead.
 	Owners string `json:"owners,omitempty"`
+	// Steps asks for the engine's steps in the Result (Result.Steps).
+	Steps bool `json:"steps,omitempty"`
 }
 
 // Status is the outcome of a task.
@@ -147,6 +153,9 @@ type Result struct {
 	// Waited is how long, in seconds, the program waited for the upstreams
 	// in the task's Await.
 	Waited float64 `json:"waited,omitempty"`
+	// Steps are the engine's steps of the task's resources that touch a
+	// cloud object, when the task asked for them (Task.Steps).
+	Steps []Step `json:"steps,omitempty"`
 }
 
 // Upstream tells a process that an upstream it awaits has finished

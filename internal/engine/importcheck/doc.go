@@ -13,10 +13,12 @@
 //
 // Run previews those projects (or the ones a Request names) through the
 // orchestrator with the policy pack (with Rehearsal, the environment's
-// rehearsal on the sandbox), then reads every
-// step of each project's engine event stream (ReadSteps), without the
-// providers, the stack, StackReferences and component resources, which
-// touch no cloud object. Each remaining resource must be imported with no
+// rehearsal on the sandbox): orchestrate.Prepare, then Execute with a Steps
+// hook, through which each project process hands over the steps of its
+// engine operation as it finishes (shared/stackrun, Step: the providers,
+// the stack, StackReferences and component resources, which touch no cloud
+// object, are left out; nothing is read back from the event files), then
+// Publish. Each step must be an import with no
 // difference from the live object, or be unchanged (same, read or refresh:
 // already in the state). These fail the check, each named in a problem:
 //

@@ -1,15 +1,14 @@
 package importcheck
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/clustera/infra/internal/engine/orchestrate"
@@ -92,15 +91,6 @@ type Request struct {
 	Rehearsal bool
 }
 
-// Step is one step of a preview that matters to the check.
-type Step struct {
-	Op    string   `json:"op"`
-	Type  string   `json:"type"`
-	Name  string   `json:"name"`
-	URN   string   `json:"urn"`
-	Diffs []string `json:"diffs,omitempty"`
-}
-
 // Project is the result for one project.
 type Project struct {
 	Project  string   `json:"project"`
@@ -146,7 +136,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		res.Nothing = true
 		return res, nil
 	}
-	rep, err := orchestrate.Run(ctx, orchestrate.Request{
+	run, err := orchestrate.Prepare(ctx, orchestrate.Request{
 		Root: req.Root, StateDir: req.StateDir, Env: req.Env, Op: runner.Preview,
 		Selection: orchestrate.Selection{Projects: names}, Out: req.Out, TTY: req.TTY, Command: req.Command,
 		Rehearsal: req.Rehearsal,
@@ -154,13 +144,28 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer run.Close()
+	// Each project process reports its steps as it finishes.
+	var mu sync.Mutex
+	steps := map[string][]stackrun.Step{}
+	rep := run.Execute(ctx, orchestrate.Hooks{Steps: func(project string, s []stackrun.Step) {
+		mu.Lock()
+		defer mu.Unlock()
+		steps[project] = s
+	}})
+	if err := run.Publish(rep); err != nil {
+		return nil, err
+	}
 	for _, row := range rep.Rows {
-		res.Projects = append(res.Projects, checkRow(row, req.AllowCreate))
+		s, reported := steps[row.Project]
+		res.Projects = append(res.Projects, checkRow(row, s, reported, req.AllowCreate))
 	}
 	return res, nil
 }
 
-func checkRow(row report.Row, allowCreate bool) Project {
+// checkRow judges one project's preview from its steps; reported tells
+// whether its process reported them.
+func checkRow(row report.Row, steps []stackrun.Step, reported, allowCreate bool) Project {
 	p := Project{Project: row.Project}
 	switch row.Result {
 	case report.Failed:
@@ -178,9 +183,8 @@ func checkRow(row report.Row, allowCreate bool) Project {
 		p.Problems = append(p.Problems, fmt.Sprintf("previewed with placeholder outputs of %s, whose stack is not deployed: import IDs built from them cannot be checked; deploy %s first, then check again",
 			strings.Join(row.Placeholders, ", "), strings.Join(row.Placeholders, ", ")))
 	}
-	steps, mismatches, err := ReadSteps(row.Events)
-	if err != nil {
-		p.Problems = append(p.Problems, err.Error())
+	if !reported {
+		p.Problems = append(p.Problems, "the preview reported no engine steps, so its imports cannot be checked; run the check again (see "+row.Log+")")
 		return p
 	}
 	imported := map[string]bool{}
@@ -202,7 +206,7 @@ func checkRow(row report.Row, allowCreate bool) Project {
 		case apitype.OpSame, apitype.OpRead, apitype.OpRefresh:
 			p.Same++
 		case apitype.OpImport:
-			if len(s.Diffs) > 0 || mismatches[s.URN] {
+			if len(s.Diffs) > 0 || s.ImportMismatch {
 				p.Problems = append(p.Problems, fmt.Sprintf("import of %s would fail: the live object differs from the code in %s; align the code (or the object) first",
 					what, orUnknown(s.Diffs)))
 				continue
@@ -224,47 +228,6 @@ func checkRow(row report.Row, allowCreate bool) Project {
 		}
 	}
 	return p
-}
-
-// ReadSteps reads an engine event stream (<run dir>/<project>.events.jsonl)
-// and returns the steps of custom resources, without the stack, provider
-// and StackReference resources, which touch no cloud object. mismatches
-// holds the URNs the engine warned about ("inputs to import do not match").
-func ReadSteps(path string) (steps []Step, mismatches map[string]bool, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading the engine events: %w", err)
-	}
-	defer f.Close()
-	mismatches = map[string]bool{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		var ev apitype.EngineEvent
-		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
-			return nil, nil, fmt.Errorf("reading the engine events %s: %w", path, err)
-		}
-		switch {
-		case ev.ResourcePreEvent != nil:
-			m := ev.ResourcePreEvent.Metadata
-			state := m.New
-			if state == nil {
-				state = m.Old
-			}
-			if strings.HasPrefix(m.Type, "pulumi:providers:") || m.Type == "pulumi:pulumi:Stack" ||
-				m.Type == "pulumi:pulumi:StackReference" || (state != nil && !state.Custom) {
-				continue
-			}
-			steps = append(steps, Step{Op: string(m.Op), Type: m.Type, Name: stackrun.URNName(m.URN), URN: m.URN, Diffs: m.Diffs})
-		case ev.DiagnosticEvent != nil && ev.DiagnosticEvent.URN != "" &&
-			strings.Contains(ev.DiagnosticEvent.Message, "do not match the existing resource"):
-			mismatches[ev.DiagnosticEvent.URN] = true
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, nil, fmt.Errorf("reading the engine events %s: %w", path, err)
-	}
-	return steps, mismatches, nil
 }
 
 // Write prints the result table and every problem and note.

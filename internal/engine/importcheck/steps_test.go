@@ -1,7 +1,6 @@
 package importcheck
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -9,54 +8,34 @@ import (
 	"testing"
 
 	"github.com/clustera/infra/internal/engine/report"
+	"github.com/clustera/infra/shared/stackrun"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 )
 
-func writeEvents(t *testing.T, evs ...apitype.EngineEvent) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "p.events.jsonl")
-	f, err := os.Create(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc := json.NewEncoder(f)
-	for _, ev := range evs {
-		if err := enc.Encode(ev); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f.Close()
-	return p
-}
-
-func pre(op apitype.OpType, typ, name string, custom bool, diffs ...string) apitype.EngineEvent {
-	urn := "urn:pulumi:prod::kafka-data-plane::" + typ + "::" + name
-	return apitype.EngineEvent{ResourcePreEvent: &apitype.ResourcePreEvent{Metadata: apitype.StepEventMetadata{
-		Op: op, URN: urn, Type: typ, Diffs: diffs, New: &apitype.StepEventStateMetadata{Custom: custom},
-	}}}
+func step(op apitype.OpType, name string, diffs ...string) stackrun.Step {
+	return stackrun.Step{Op: string(op), Type: topic, Name: name, URN: "urn:pulumi:prod::kafka-data-plane::" + topic + "::" + name, Diffs: diffs}
 }
 
 const topic = "aiven:index/kafkaTopic:KafkaTopic"
 
+// The steps are those a project process reports (shared/stackrun, Step):
+// the stack, providers, components and StackReferences are already left
+// out there.
 func TestCheckRow(t *testing.T) {
-	events := writeEvents(t,
-		pre(apitype.OpCreate, "pulumi:pulumi:Stack", "kafka-data-plane-prod", false),
-		pre(apitype.OpCreate, "pulumi:providers:aiven", "default_6_58_0", true),
-		pre(apitype.OpCreate, "clustera:kafka:DataPlane", "topics", false),
-		pre(apitype.OpRead, "pulumi:pulumi:StackReference", "organization/x/prod", true),
-		pre(apitype.OpImport, topic, "runtime", true),
-		pre(apitype.OpImport, topic, "cerebras", true, "partitions"),
-		pre(apitype.OpImport, topic, "raw-records", true),
-		pre(apitype.OpSame, topic, "old", true),
-		pre(apitype.OpCreate, topic, "nginx-requests", true),
-		pre(apitype.OpUpdate, topic, "sse", true, "config"),
-		pre(apitype.OpUpdate, topic, "runtime", true, "topicDescription"),
-		pre(apitype.OpDelete, topic, "gone", true),
-		apitype.EngineEvent{DiagnosticEvent: &apitype.DiagnosticEvent{Severity: "warning",
-			URN:     "urn:pulumi:prod::kafka-data-plane::" + topic + "::raw-records",
-			Message: "inputs to import do not match the existing resource; importing this resource will fail"}},
-	)
-	p := checkRow(report.Row{Project: "kafka-data-plane", Result: report.Changed, Events: events}, false)
+	mismatch := step(apitype.OpImport, "raw-records")
+	mismatch.ImportMismatch = true
+	steps := []stackrun.Step{
+		step(apitype.OpImport, "runtime"),
+		step(apitype.OpImport, "cerebras", "partitions"),
+		mismatch,
+		step(apitype.OpSame, "old"),
+		step(apitype.OpCreate, "nginx-requests"),
+		step(apitype.OpUpdate, "sse", "config"),
+		step(apitype.OpUpdate, "runtime", "topicDescription"),
+		step(apitype.OpDelete, "gone"),
+	}
+	row := report.Row{Project: "kafka-data-plane", Result: report.Changed}
+	p := checkRow(row, steps, true, false)
 	if p.Imports != 1 || p.Same != 1 || p.Creates != 1 {
 		t.Fatalf("counts %+v", p)
 	}
@@ -77,25 +56,29 @@ func TestCheckRow(t *testing.T) {
 		}
 	}
 
-	allowed := checkRow(report.Row{Project: "kafka-data-plane", Result: report.Changed, Events: events}, true)
+	allowed := checkRow(row, steps, true, true)
 	if len(allowed.Problems) != 5 || !reflect.DeepEqual(allowed.Notes, []string{"creates KafkaTopic nginx-requests (no import ID: a new object)"}) {
 		t.Fatalf("allow-create: %+v", allowed)
 	}
 
-	clean := checkRow(report.Row{Project: "p", Result: report.Changed, Events: writeEvents(t,
-		pre(apitype.OpImport, topic, "a", true), pre(apitype.OpSame, topic, "b", true))}, false)
+	clean := checkRow(report.Row{Project: "p", Result: report.Changed},
+		[]stackrun.Step{step(apitype.OpImport, "a"), step(apitype.OpSame, "b")}, true, false)
 	if len(clean.Problems) != 0 || clean.Imports != 1 || clean.Same != 1 {
 		t.Fatalf("clean: %+v", clean)
 	}
 
-	for _, row := range []report.Row{
-		{Project: "p", Result: report.Failed, Error: "resource 'x' does not exist", Log: "p.log"},
-		{Project: "p", Result: report.Blocked, BlockedBy: []string{"up"}},
-		{Project: "p", Result: report.Changed, Events: filepath.Join(t.TempDir(), "missing.jsonl")},
-		{Project: "p", Result: report.Changed, Events: writeEvents(t), Placeholders: []string{"kafka-data-plane"}},
+	for _, c := range []struct {
+		row      report.Row
+		reported bool
+	}{
+		{report.Row{Project: "p", Result: report.Failed, Error: "resource 'x' does not exist", Log: "p.log"}, true},
+		{report.Row{Project: "p", Result: report.Blocked, BlockedBy: []string{"up"}}, false},
+		{report.Row{Project: "p", Result: report.Skipped, Note: "not run: interrupted"}, false},
+		{report.Row{Project: "p", Result: report.Changed, Log: "p.log"}, false},
+		{report.Row{Project: "p", Result: report.Changed, Placeholders: []string{"kafka-data-plane"}}, true},
 	} {
-		if got := checkRow(row, false); len(got.Problems) != 1 {
-			t.Errorf("row %+v: problems %q", row, got.Problems)
+		if got := checkRow(c.row, nil, c.reported, false); len(got.Problems) != 1 {
+			t.Errorf("row %+v (steps reported: %v): problems %q", c.row, c.reported, got.Problems)
 		}
 	}
 }

@@ -2,184 +2,89 @@ package orchestrate
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
-	"sync"
 	"time"
 
+	"github.com/clustera/infra/internal/engine/progress"
 	"github.com/clustera/infra/internal/engine/report"
 	"github.com/clustera/infra/internal/engine/runner"
-	"github.com/clustera/infra/internal/engine/walk"
 	"github.com/clustera/infra/shared/stackrun"
 )
 
-// Executor runs one task; *runner.Runner is the real one.
-type Executor interface {
-	Run(ctx context.Context, t runner.Task) runner.Outcome
+// Hooks let a caller follow a prepared run as it executes; any may be nil.
+type Hooks struct {
+	// Steps receives each project's engine steps (the resources that touch
+	// a cloud object: op, type, name, URN, diffs, import mismatches) as
+	// the project finishes, from its process over the channel: nothing is
+	// read back from the event files. Setting it makes every task ask its
+	// process for them. It is called once for every project whose task
+	// ran, with no steps for one that failed before the engine reported
+	// any (a dependent started early that stopped at a failed upstream
+	// included); never for one blocked or skipped before it started; and
+	// concurrently for projects that finish together.
+	Steps func(project string, steps []stackrun.Step)
 }
 
-// Observer follows a run (the progress board).
-type Observer interface {
-	Start(project string)
-	Finish(project, result, summary string, took time.Duration)
-}
+// Execute runs the prepared plan with the live board and returns the
+// report. Failures of single projects are in the report.
+func (p *Prepared) Execute(ctx context.Context, h Hooks) *report.Report {
+	req := p.req
+	if p.empty() {
+		fmt.Fprintf(req.Out, "%s: nothing to do in %s (no project selected)\n", req.Op, req.Env)
+		rep := &report.Report{Env: req.Env, Operation: string(req.Op), Started: time.Now()}
+		rep.Finish()
+		return rep
+	}
+	s, plan := p.session, p.plan
+	fmt.Fprintf(req.Out, "%s · env %s · %d project(s) · parallel %d · state %s\n  logs: %s\n", req.Op, req.Env,
+		len(plan.Order), p.parallel, s.BackendURL, rel(req.Root, p.runDir))
+	switch {
+	case s.Rehearsal:
+		fmt.Fprintf(req.Out, "  rehearsal of %s: its real configuration and policies against the in-process sandbox (a test double); nothing leaves this machine\n", req.Env)
+	case s.IsLocal():
+		fmt.Fprintln(req.Out, "  local environment: the cloud is the in-process sandbox (a test double); nothing leaves this machine")
+	}
 
-// Execute walks the plan and returns the report. Tasks get their programs
-// from programs (by project name).
-func Execute(ctx context.Context, p *Plan, exec Executor, parallel int, obs Observer) *report.Report {
-	rep := &report.Report{Env: p.Env, Operation: string(p.Op), Started: time.Now(), Parallel: parallel}
-	if parallel <= 0 {
-		rep.Parallel = p.Graph.Width()
-	}
-	var mu sync.Mutex
-	rows := map[string]*report.Row{}
-	fn := func(ctx context.Context, node string) error {
-		start := time.Now()
-		task := p.Tasks[node]
-		if u, ok := walk.UpstreamsOf(ctx); ok && len(u.Pending) > 0 {
-			task.Await, task.Settled = u.Pending, settledUpstreams(u)
-		}
-		out := exec.Run(ctx, task)
-		row := rowFrom(node, p.Op, out, time.Since(start))
-		mu.Lock()
-		rows[node] = &row
-		mu.Unlock()
-		if out.Result == report.Failed {
-			if out.Err != nil {
-				return out.Err
-			}
-			return errors.New("failed")
-		}
-		return nil
-	}
-	results := walk.Walk(ctx, p.Graph, fn, walk.Options{
-		Parallel: parallel,
-		// A dependent's process, CLI and program start while its upstreams
-		// run; only its reads of their outputs wait for them.
-		Early: p.Op.RunsProgram(),
-		OnStart: func(n string) {
-			if obs != nil {
-				obs.Start(n)
-			}
-		},
-		OnFinish: func(r walk.Result) {
-			mu.Lock()
-			row, ok := rows[r.Node]
-			if ok && r.Status == walk.Blocked {
-				// Started early, then stopped at its first read of an
-				// upstream that failed: blocked, not broken.
-				row.Result, row.BlockedBy, row.Error, row.Changes = report.Blocked, r.BlockedBy, "", report.Changes{}
-				row.Note = "stopped before declaring anything: " + r.Err.Error()
-			}
-			if !ok {
-				row = &report.Row{Project: r.Node, Operation: string(p.Op)}
-				switch r.Status {
-				case walk.Blocked:
-					row.Result, row.BlockedBy = report.Blocked, r.BlockedBy
-				case walk.Failed:
-					// fn itself failed (a panic in the orchestrator): never
-					// reported as skipped.
-					row.Result = report.Failed
-					if r.Err != nil {
-						row.Error = r.Err.Error()
-					}
-				default:
-					row.Result, row.Note = report.Skipped, "not run: interrupted"
-				}
-				rows[r.Node] = row
-			}
-			label, summary, took := row.Label(), summarize(*row), row.Duration()
-			mu.Unlock()
-			if obs != nil {
-				obs.Finish(r.Node, label, summary, took)
-			}
-		},
-	})
-	for _, r := range results {
-		rep.Rows = append(rep.Rows, *rows[r.Node])
-	}
-	rep.SortRows(p.Order)
-	rep.Interrupted = ctx.Err() != nil
-	rep.Finished = time.Now()
-	cost := map[string]time.Duration{}
-	for _, row := range rep.Rows {
-		cost[row.Project] = row.Busy()
-	}
-	path, total := p.Graph.CriticalPath(func(n string) time.Duration { return cost[n] })
-	rep.CriticalPath, rep.CriticalSecs = path, total.Seconds()
-	rep.Finish()
+	board := progress.New(req.Out, string(req.Op), plan.Order, req.TTY)
+	p.runner.Observe = board.Update
+	rep := Execute(ctx, hooked(plan, h), withHooks(p.runner, h), p.parallel, board)
+	board.Stop()
+	rep.RunDir = p.runDir
+	// Each project process masks its stack's secrets in what it reports;
+	// the credentials of this environment are masked once more here.
+	rep.Masker = stackrun.EnvSecrets()
 	return rep
 }
 
-// settledUpstreams turns the walk's results of a node's pending upstreams
-// into the messages its process awaits.
-func settledUpstreams(u walk.Upstreams) <-chan stackrun.Upstream {
-	out := make(chan stackrun.Upstream, len(u.Pending))
-	go func() {
-		for range u.Pending {
-			r := <-u.Settled
-			m := stackrun.Upstream{Project: r.Node, OK: r.Status == walk.Succeeded}
-			if !m.OK {
-				m.Status = string(r.Status)
-			}
-			out <- m
-		}
-	}()
+// hooked returns the plan with its tasks asking for what the hooks need.
+func hooked(plan *Plan, h Hooks) *Plan {
+	if h.Steps == nil {
+		return plan
+	}
+	out := *plan
+	out.Tasks = make(map[string]runner.Task, len(plan.Tasks))
+	for n, t := range plan.Tasks {
+		t.Steps = true
+		out.Tasks[n] = t
+	}
+	return &out
+}
+
+// withHooks returns exec with each outcome handed to the hooks.
+func withHooks(exec Executor, h Hooks) Executor {
+	if h.Steps == nil {
+		return exec
+	}
+	return hookedExecutor{exec, h}
+}
+
+type hookedExecutor struct {
+	exec  Executor
+	hooks Hooks
+}
+
+func (e hookedExecutor) Run(ctx context.Context, t runner.Task) runner.Outcome {
+	out := e.exec.Run(ctx, t)
+	e.hooks.Steps(t.Project, out.Steps)
 	return out
-}
-
-func rowFrom(project string, op runner.Op, out runner.Outcome, took time.Duration) report.Row {
-	row := report.Row{
-		Project: project, Operation: string(op), Result: out.Result, Changes: out.Changes, Seconds: took.Seconds(),
-		Log: out.Log, Events: out.Events, Placeholders: out.Placeholders, Drift: out.Drift, Violations: out.Violations,
-		Note: out.Note,
-	}
-	if out.Err != nil {
-		row.Error = out.Err.Error()
-	}
-	row.Waited = out.Waited.Seconds()
-	if len(out.Outputs) > 0 {
-		row.Outputs = out.Outputs
-	}
-	return row
-}
-
-func summarize(r report.Row) string {
-	c := r.Changes
-	pending := r.Operation == "preview" || r.Operation == "drift"
-	var parts []string
-	for _, x := range []struct {
-		n          int
-		done, todo string
-	}{{c.Create, "created", "to create"}, {c.Update, "updated", "to update"}, {c.Replace, "replaced", "to replace"}, {c.Delete, "deleted", "to delete"}, {c.Import, "imported", "to import"}} {
-		if x.n == 0 {
-			continue
-		}
-		verb := x.done
-		if pending {
-			verb = x.todo
-		}
-		parts = append(parts, fmt.Sprintf("%d %s", x.n, verb))
-	}
-	if len(r.Placeholders) > 0 {
-		parts = append(parts, "placeholders for "+strings.Join(r.Placeholders, ","))
-	}
-	if len(r.Drift) > 0 {
-		parts = append(parts, fmt.Sprintf("%d drifted", len(r.Drift)))
-	}
-	if r.Error != "" {
-		parts = append(parts, firstLine(r.Error))
-	}
-	if r.Note != "" {
-		parts = append(parts, r.Note)
-	}
-	return strings.Join(parts, ", ")
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }

@@ -1,8 +1,3 @@
-// Package orchestrate runs an operation over the projects of one
-// environment: it selects the projects, checks the plan against the state
-// backend before touching anything, takes the locks, walks the dependency
-// graph with bounded concurrency (dependents of a failure are blocked, not
-// run), shows one live line per project, and reports.
 package orchestrate
 
 import (

@@ -61,6 +61,8 @@ type Task struct {
 	// gets on its stdin (its program's reads of them wait for it).
 	Await   []string
 	Settled <-chan stackrun.Upstream
+	// Steps asks the process for the engine's steps (Outcome.Steps).
+	Steps bool
 }
 
 // Outcome is the result of a task.
@@ -76,6 +78,9 @@ type Outcome struct {
 	Err          error
 	// Waited is how long the program waited for its upstreams.
 	Waited time.Duration
+	// Steps are the engine's steps of the project's cloud objects, when
+	// the task asked for them.
+	Steps []stackrun.Step
 }
 
 // Runner runs tasks for a session.
@@ -220,7 +225,7 @@ func (r *Runner) task(t Task, out Outcome) (stackrun.Task, error) {
 		CLI: r.S.Cmd.Path(), CLIVersion: r.S.Cmd.Version().String(), Env: r.S.EnvVars(), Passphrase: r.S.UsesPassphrase(),
 		PreviewFirst: r.PreviewFirst && t.Op == Deploy, Placeholders: t.Placeholders, Log: out.Log, Events: out.Events,
 		Exists: t.Exists, ClearPendingCreates: t.ClearPendingCreates,
-		Owners: procid.OwnersDir(r.S.EnvDir),
+		Owners: procid.OwnersDir(r.S.EnvDir), Steps: t.Steps,
 	}
 	if t.Op.RunsProgram() && t.Settled != nil {
 		st.Await = t.Await
@@ -239,6 +244,7 @@ func outcomeOf(out Outcome, res stackrun.Result) Outcome {
 	out.Changes = report.ChangesFrom(res.Changes)
 	out.Outputs, out.Drift, out.Violations, out.Placeholders, out.Note = res.Outputs, res.Drift, res.Violations, res.Placeholders, res.Note
 	out.Waited = time.Duration(res.Waited * float64(time.Second))
+	out.Steps = res.Steps
 	switch res.Status {
 	case stackrun.Succeeded:
 		out.Result = report.Succeeded

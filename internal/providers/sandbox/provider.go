@@ -196,43 +196,66 @@ func (p *provider) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*p
 	if err != nil {
 		return nil, err
 	}
-	if req.GetPreview() {
-		props, err := k.preview(nil, news)
-		if err != nil {
-			return nil, err
-		}
-		return &pulumirpc.CreateResponse{Properties: props}, nil
-	}
-	props, err := toJSON(news, k.opaque)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: %s: %w", typ, err)
-	}
-	delayFault(ctx, p.cloud.dir, "create", typ, urnName(req.GetUrn()))
-	obj := &Object{Type: typ, Props: props, URN: req.GetUrn()}
-	err = p.cloud.transact(true, func(st *state) error {
+	obj, out, err := p.write(ctx, "create", k, typ, req.GetUrn(), nil, news, req.GetPreview(), func(st *state, props map[string]any) (*Object, error) {
+		obj := &Object{Type: typ, Props: props, URN: req.GetUrn()}
 		prev, err := k.createObject(st, obj)
 		if err != nil {
-			return err
-		}
-		if err := checkFault(p.cloud.dir, "create", typ, urnName(req.GetUrn()), obj.Name); err != nil {
-			return err
+			return nil, err
 		}
 		if prev != nil {
 			// The real API's create is a PUT: it overwrites the object of
 			// that name, whoever made it. Record the take-over.
 			obj.TakenOver = &TakeOver{By: req.GetUrn(), From: prev.URN, At: now()}
 		}
-		st.put(obj)
-		return nil
+		return obj, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	out, err := providerserver.Marshal(fromJSON(obj.Props, collectKnown(news)))
-	if err != nil {
-		return nil, err
+	if obj == nil {
+		return &pulumirpc.CreateResponse{Properties: out}, nil // a preview
 	}
 	return &pulumirpc.CreateResponse{Id: obj.ID, Properties: out}, nil
+}
+
+// write is the skeleton of Create and Update (op "create" or "update"). A
+// preview returns what the operation would, without side effects (no
+// object). Otherwise the new inputs become the object's properties, the
+// injected delay applies, and, inside one transaction of the cloud, change
+// makes the object from them, the injected fault applies and the object is
+// stored; the outputs are its properties with the inputs' secrets kept.
+func (p *provider) write(ctx context.Context, op string, k *kind, typ, urn string, olds, news resource.PropertyMap, preview bool,
+	change func(st *state, props map[string]any) (*Object, error)) (*Object, *structpb.Struct, error) {
+	if preview {
+		props, err := k.preview(olds, news)
+		return nil, props, err
+	}
+	props, err := toJSON(news, k.opaque)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sandbox: %s: %w", typ, err)
+	}
+	delayFault(ctx, p.cloud.dir, op, typ, urnName(urn))
+	var obj *Object
+	err = p.cloud.transact(true, func(st *state) error {
+		o, err := change(st, props)
+		if err != nil {
+			return err
+		}
+		if err := checkFault(p.cloud.dir, op, typ, urnName(urn), o.Name); err != nil {
+			return err
+		}
+		st.put(o)
+		obj = o
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := providerserver.Marshal(fromJSON(obj.Props, collectKnown(news, olds)))
+	if err != nil {
+		return nil, nil, err
+	}
+	return obj, out, nil
 }
 
 func toJSONLenient(props resource.PropertyMap, opaque map[string]bool) (map[string]any, error) {
@@ -317,27 +340,14 @@ func (p *provider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*p
 	if err != nil {
 		return nil, err
 	}
-	if req.GetPreview() {
-		props, err := k.preview(olds, news)
-		if err != nil {
-			return nil, err
-		}
-		return &pulumirpc.UpdateResponse{Properties: props}, nil
-	}
-	newProps, err := toJSON(news, k.opaque)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: %s: %w", typ, err)
-	}
-	delayFault(ctx, p.cloud.dir, "update", typ, urnName(req.GetUrn()))
-	var obj *Object
-	err = p.cloud.transact(true, func(st *state) error {
+	_, out, err := p.write(ctx, "update", k, typ, req.GetUrn(), olds, news, req.GetPreview(), func(st *state, newProps map[string]any) (*Object, error) {
 		j, _ := toJSONLenient(olds, k.opaque)
 		old, err := k.lookup(st, req.GetId(), j, p.Config(ctx))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if old == nil {
-			return fmt.Errorf("%s %s not found: it was deleted outside Pulumi (run `pulumi refresh`)", k.label, req.GetId())
+			return nil, fmt.Errorf("%s %s not found: it was deleted outside Pulumi (run `pulumi refresh`)", k.label, req.GetId())
 		}
 		o := old.clone()
 		for name, f := range k.fields {
@@ -352,22 +362,13 @@ func (p *provider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*p
 			o.Props[key] = v
 		}
 		if err := k.update(st, old, o); err != nil {
-			return err
-		}
-		o.URN = req.GetUrn()
-		if err := checkFault(p.cloud.dir, "update", typ, urnName(req.GetUrn()), o.Name); err != nil {
-			return err
+			return nil, err
 		}
 		// o replaces the object of its key; when the update addressed
 		// another object (the key moved), old stays as it is in the cloud.
-		st.put(o)
-		obj = o
-		return nil
+		o.URN = req.GetUrn()
+		return o, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, err := providerserver.Marshal(fromJSON(obj.Props, collectKnown(news, olds)))
 	if err != nil {
 		return nil, err
 	}
