@@ -54,8 +54,10 @@ func (l *stepLog) add(ev apitype.EngineEvent) {
 		if state == nil {
 			state = m.Old
 		}
-		if strings.HasPrefix(m.Type, "pulumi:providers:") || m.Type == "pulumi:pulumi:Stack" ||
-			m.Type == "pulumi:pulumi:StackReference" || (state != nil && !state.Custom) {
+		// The engine's own resources (the stack, stack references) and
+		// providers are not the project's objects.
+		if strings.HasPrefix(m.Type, "pulumi:providers:") || strings.HasPrefix(m.Type, "pulumi:pulumi:") ||
+			(state != nil && !state.Custom) {
 			return
 		}
 		l.steps = append(l.steps, Step{Op: string(m.Op), Type: m.Type, Name: URNName(m.URN), URN: m.URN, Diffs: m.Diffs})
