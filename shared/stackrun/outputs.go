@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 )
 
 // stackType is the type of every stack's root resource.
@@ -17,8 +18,8 @@ const stackType = "pulumi:pulumi:Stack"
 const secretShown = "[secret]"
 
 // unknownShown is how the engine's events show a value a preview cannot
-// know yet (plugin.UnknownStringValue).
-const unknownShown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+// know yet.
+const unknownShown = plugin.UnknownStringValue
 
 // outputsWait bounds the wait for the end of an update's event stream when
 // the Automation API asks for the stack's outputs: the CLI has exited by
