@@ -175,7 +175,6 @@ var (
 	// basePrefix finds the dev prefix at the start of a value: after ": ",
 	// "- ", "[" or ", ", optionally inside quotes.
 	basePrefix = regexp.MustCompile(`((?::|-|\[|,)\s+|\[)(["']?)` + regexp.QuoteMeta(Base) + `-`)
-	saltLine   = regexp.MustCompile(`(?m)^encryptionsalt:.*\n?`)
 	// stillBase finds a value that still names the dev environment.
 	stillBase = regexp.MustCompile(`(^|[^a-z0-9])` + regexp.QuoteMeta(Base) + `($|[-.])`)
 )
@@ -197,7 +196,7 @@ func Derive(project, name, display string, data []byte) ([]byte, error) {
 		}
 		body = append(body, basePrefix.ReplaceAllString(l, "${1}${2}"+name+"-"))
 	}
-	out := saltLine.ReplaceAllString(strings.Join(body, "\n"), "")
+	out := string(stackconfig.WithEncryptionSalt([]byte(strings.Join(body, "\n")), ""))
 	out = strings.TrimRight(out, "\n") + "\n"
 	header := fmt.Sprintf(`# %[1]s in the personal environment %[2]s (extends dev). Derived from
 # Pulumi.dev.yaml by `+"`go run mage.go env:new name=%[2]s`"+`: the same settings,

@@ -293,9 +293,10 @@ func (s *Session) ProjectDir(project string) string { return layout.ProjectDir(s
 // WorkDir returns the folder the CLI runs a project's stack in: the project
 // folder, or for a rehearsal a copy of its Pulumi.yaml and
 // Pulumi.<env>.yaml under the rehearsal's state. The CLI writes into the
-// stack file (a new stack's encryptionsalt, and it drops the comments), so
-// a rehearsal must never run in the repository's own folder. Programs
-// still read the repository's files (INFRA_ROOT).
+// stack file (it drops the comments), so a rehearsal must never run in the
+// repository's own folder; its copy of the stack file carries the local salt
+// (LocalEncryptionSalt). Programs still read the repository's files
+// (INFRA_ROOT).
 func (s *Session) WorkDir(project string) (string, error) {
 	if !s.Rehearsal {
 		return s.ProjectDir(project), nil
@@ -304,14 +305,18 @@ func (s *Session) WorkDir(project string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	for _, name := range []string{"Pulumi.yaml", "Pulumi." + s.Settings.Name + ".yaml"} {
-		dst := filepath.Join(dir, name)
+	stackFile := "Pulumi." + s.Settings.Name + ".yaml"
+	for _, name := range []string{"Pulumi.yaml", stackFile} {
+		dst, src := filepath.Join(dir, name), filepath.Join(s.ProjectDir(project), name)
 		if _, err := os.Stat(dst); err == nil {
-			continue // written by an earlier step of this rehearsal: keep its salt
+			src = dst // written by an earlier step of this rehearsal: keep it
 		}
-		data, err := os.ReadFile(filepath.Join(s.ProjectDir(project), name))
+		data, err := os.ReadFile(src)
 		if err != nil {
 			return "", fmt.Errorf("rehearsal of %s: %w", project, err)
+		}
+		if name == stackFile {
+			data = rehearsalStackFile(data)
 		}
 		if err := os.WriteFile(dst, data, 0o644); err != nil {
 			return "", err
