@@ -96,6 +96,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	}
 	s := &Session{Root: o.Root, Settings: settings, StateDir: o.StateDir, EnvDir: envDir, Rehearsal: o.Rehearsal,
 		envVars: map[string]string{"PULUMI_SKIP_UPDATE_CHECK": "true"}}
+	setEngineGC(s.envVars)
 	if err := s.resolveBackend(); err != nil {
 		return nil, err
 	}
