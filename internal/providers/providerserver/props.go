@@ -30,6 +30,20 @@ func Unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
 	return props, nil
 }
 
+// UnmarshalPair decodes the two property maps a request carries (olds and
+// news, or properties and inputs), in that order.
+func UnmarshalPair(a, b *structpb.Struct) (resource.PropertyMap, resource.PropertyMap, error) {
+	x, err := Unmarshal(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	y, err := Unmarshal(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return x, y, nil
+}
+
 // Marshal encodes properties for the engine, keeping secrets and unknowns.
 func Marshal(props resource.PropertyMap) (*structpb.Struct, error) {
 	s, err := plugin.MarshalProperties(props, options)

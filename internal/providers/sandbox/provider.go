@@ -48,6 +48,17 @@ func (p *provider) kind(typ, urn string) (*kind, string) {
 	return p.kinds[typ], typ
 }
 
+// request resolves the kind of a request, refusing a type the sandbox does
+// not model, and decodes the request's two property maps (UnmarshalPair).
+func (p *provider) request(typ, urn string, a, b *structpb.Struct) (*kind, string, resource.PropertyMap, resource.PropertyMap, error) {
+	k, typ := p.kind(typ, urn)
+	if k == nil {
+		return nil, typ, nil, nil, p.unknownType(typ)
+	}
+	x, y, err := providerserver.UnmarshalPair(a, b)
+	return k, typ, x, y, err
+}
+
 func (p *provider) unknownType(typ string) error {
 	return fmt.Errorf("sandbox does not model %s (the local sandbox models only the resource types this repository uses; see docs/local-environment.md)", typ)
 }
@@ -68,11 +79,7 @@ func (p *provider) Check(ctx context.Context, req *pulumirpc.CheckRequest) (*pul
 			Failures: []*pulumirpc.CheckFailure{{Reason: p.unknownType(typ).Error()}},
 		}, nil
 	}
-	news, err := providerserver.Unmarshal(req.GetNews())
-	if err != nil {
-		return nil, err
-	}
-	olds, err := providerserver.Unmarshal(req.GetOlds())
+	news, olds, err := providerserver.UnmarshalPair(req.GetNews(), req.GetOlds())
 	if err != nil {
 		return nil, err
 	}
@@ -89,15 +96,7 @@ func (p *provider) Check(ctx context.Context, req *pulumirpc.CheckRequest) (*pul
 // property, and replaces when a property that the real provider cannot
 // update changes.
 func (p *provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	k, typ := p.kind(req.GetType(), req.GetUrn())
-	if k == nil {
-		return nil, p.unknownType(typ)
-	}
-	olds, err := providerserver.Unmarshal(req.GetOlds())
-	if err != nil {
-		return nil, err
-	}
-	news, err := providerserver.Unmarshal(req.GetNews())
+	k, _, olds, news, err := p.request(req.GetType(), req.GetUrn(), req.GetOlds(), req.GetNews())
 	if err != nil {
 		return nil, err
 	}
@@ -271,15 +270,7 @@ func toJSONLenient(props resource.PropertyMap, opaque map[string]bool) (map[stri
 // Read returns the live object, for refresh and import. A missing object
 // returns no ID: the engine then drops the resource from the state.
 func (p *provider) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	k, typ := p.kind(req.GetType(), req.GetUrn())
-	if k == nil {
-		return nil, p.unknownType(typ)
-	}
-	props, err := providerserver.Unmarshal(req.GetProperties())
-	if err != nil {
-		return nil, err
-	}
-	inputs, err := providerserver.Unmarshal(req.GetInputs())
+	k, _, props, inputs, err := p.request(req.GetType(), req.GetUrn(), req.GetProperties(), req.GetInputs())
 	if err != nil {
 		return nil, err
 	}
@@ -328,15 +319,7 @@ func (p *provider) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulum
 
 // Update changes the object in place.
 func (p *provider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	k, typ := p.kind(req.GetType(), req.GetUrn())
-	if k == nil {
-		return nil, p.unknownType(typ)
-	}
-	olds, err := providerserver.Unmarshal(req.GetOlds())
-	if err != nil {
-		return nil, err
-	}
-	news, err := providerserver.Unmarshal(req.GetNews())
+	k, typ, olds, news, err := p.request(req.GetType(), req.GetUrn(), req.GetOlds(), req.GetNews())
 	if err != nil {
 		return nil, err
 	}

@@ -174,11 +174,7 @@ func (p *provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumir
 	if err := checkType(req.GetType(), req.GetUrn()); err != nil {
 		return nil, err
 	}
-	olds, err := providerserver.Unmarshal(req.GetOlds())
-	if err != nil {
-		return nil, err
-	}
-	news, err := providerserver.Unmarshal(req.GetNews())
+	olds, news, err := providerserver.UnmarshalPair(req.GetOlds(), req.GetNews())
 	if err != nil {
 		return nil, err
 	}
