@@ -198,8 +198,6 @@ func (w *workspace) infraB(b *testing.B, args ...string) {
 }
 
 // measure runs before (timed, if set) and then the orchestrator, sampling
-// the memory of its process tree. noop demands that nothing changed.
-// measure runs before (timed, if set) and then the orchestrator, sampling
 // the memory of every process this test started meanwhile (the build in
 // before, the orchestrator and every process below it). noop demands that
 // nothing changed.

@@ -28,14 +28,15 @@ const EnvCLI = "INFRA_PULUMI"
 const versionPkg = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
 
 // Find returns a usable CLI without building one: $INFRA_PULUMI, then
-// bin/pulumi under root, then pulumi on PATH, each only if new enough.
+// bin/pulumi under root, then pulumi on PATH, each only if new enough. The
+// version of a binary it has asked before comes from bin/.pulumi-versions.
 func Find(root string) (string, semver.Version, error) {
 	var tried []string
 	try := func(path string) (string, semver.Version, bool) {
 		if path == "" {
 			return "", semver.Version{}, false
 		}
-		v, err := Version(path)
+		v, err := cachedVersion(root, path)
 		if err != nil {
 			tried = append(tried, fmt.Sprintf("%s (%v)", path, err))
 			return "", semver.Version{}, false
