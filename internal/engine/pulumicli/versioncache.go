@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/blang/semver"
+
+	"github.com/clustera/infra/shared/atomicfile"
 )
 
 // versionCacheFile under the repository root remembers the version of each
@@ -53,24 +55,8 @@ func cachedVersion(root, path string) (semver.Version, error) {
 		keep = keep[len(keep)-maxCachedVersions+1:]
 	}
 	keep = append(keep, key+v.String())
-	writeAtomically(file, []byte(strings.Join(keep, "\n")+"\n"))
+	// Runs at the same time read either version whole. An error is ignored
+	// (no bin/ yet, say): the cache is an optimisation.
+	_ = atomicfile.Write(file, []byte(strings.Join(keep, "\n")+"\n"), 0o644)
 	return v, nil
-}
-
-// writeAtomically replaces file with data through a temporary file, so
-// runs at the same time read either version whole. Errors are ignored: the
-// cache is an optimisation.
-func writeAtomically(file string, data []byte) {
-	if _, err := os.Stat(filepath.Dir(file)); err != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), ".pulumi-versions-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), file) != nil {
-		_ = os.Remove(tmp.Name())
-	}
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"sync"
 	"syscall"
+
+	"github.com/clustera/infra/shared/atomicfile"
 )
 
 // Object is one object of the fake cloud.
@@ -174,11 +176,7 @@ func (c *Cloud) transact(write bool, fn func(st *state) error) error {
 	if err != nil {
 		return fmt.Errorf("sandbox: encode cloud: %w", err)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(out, '\n'), 0o644); err != nil {
-		return fmt.Errorf("sandbox: write cloud: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := atomicfile.Write(path, append(out, '\n'), 0o644); err != nil {
 		return fmt.Errorf("sandbox: write cloud: %w", err)
 	}
 	return nil

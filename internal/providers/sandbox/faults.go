@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/clustera/infra/shared/atomicfile"
 )
 
 // Fault makes an operation of the sandbox fail, for tests of failure
@@ -62,11 +64,10 @@ func SetFaults(dir string, faults []Fault) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("sandbox: create dir: %w", err)
 	}
-	tmp := faultsPath(dir) + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+	if err := atomicfile.Write(faultsPath(dir), b, 0o644); err != nil {
 		return fmt.Errorf("sandbox: write faults: %w", err)
 	}
-	return os.Rename(tmp, faultsPath(dir))
+	return nil
 }
 
 // matchingFaults returns the faults that apply to an operation.

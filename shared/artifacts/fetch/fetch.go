@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/clustera/infra/shared/artifacts"
+	"github.com/clustera/infra/shared/atomicfile"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 )
@@ -93,15 +94,7 @@ func (f *Fetcher) store(sum string, data []byte) {
 	if err := os.MkdirAll(f.CacheDir, 0o755); err != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(f.CacheDir, "."+sum+".*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), filepath.Join(f.CacheDir, sum)) != nil {
-		_ = os.Remove(tmp.Name())
-	}
+	_ = atomicfile.Write(filepath.Join(f.CacheDir, sum), data, 0o644)
 }
 
 func (f *Fetcher) download(ctx context.Context, p artifacts.Pin) ([]byte, error) {
